@@ -1,0 +1,118 @@
+package io.vertcd.statemachine;
+
+import io.etcd.jetcd.api.AlarmMember;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * The durable description of a state-machine checkpoint: the Raft position applied and the MVCC
+ * position reached when the revision store was last synced. Written atomically (temp file, fsync,
+ * rename, fsync of the directory), so after a crash either the old or the new marker is read.
+ *
+ * <p>File {@code <snap>/checkpoint}, big-endian: magic "VCCP", format 1, applied index, applied
+ * term, revision, compacted revision, alarm count, then (member id: 8 bytes, alarm type: 4 bytes)
+ * per alarm, then a CRC-32 of everything before it.
+ *
+ * @param appliedIndex last Raft index applied
+ * @param appliedTerm term of that entry
+ * @param revision the store revision (1 for an empty store)
+ * @param compactedRevision the compacted revision (0 if never compacted)
+ * @param alarms the active alarms
+ */
+record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long compactedRevision,
+                        List<AlarmMember> alarms) {
+    static final String FILE = "checkpoint";
+    private static final int MAGIC = 0x56434350; // "VCCP"
+    private static final int FORMAT = 1;
+
+    /** The state of a store that has never applied anything. */
+    static CheckpointMarker initial() {
+        return new CheckpointMarker(0, 0, 1, 0, List.of());
+    }
+
+    /**
+     * @return the marker in {@code dir}, or null if there is none
+     * @throws IOException if it cannot be read or is corrupt (bad magic, format or CRC)
+     */
+    static CheckpointMarker read(Path dir) throws IOException {
+        byte[] data;
+        try {
+            data = Files.readAllBytes(dir.resolve(FILE));
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (data.length < 4) {
+            throw new IOException("checkpoint marker truncated: " + dir.resolve(FILE));
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data, 0, data.length - 4);
+        ByteBuffer b = ByteBuffer.wrap(data);
+        if (b.getInt(data.length - 4) != (int) crc.getValue()) {
+            throw new IOException("checkpoint marker CRC mismatch: " + dir.resolve(FILE));
+        }
+        if (b.getInt() != MAGIC || b.getInt() != FORMAT) {
+            throw new IOException("not a vertcd checkpoint marker (format 1): " + dir.resolve(FILE));
+        }
+        long index = b.getLong();
+        long term = b.getLong();
+        long rev = b.getLong();
+        long compacted = b.getLong();
+        int n = b.getInt();
+        List<AlarmMember> alarms = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            alarms.add(AlarmMember.newBuilder().setMemberID(b.getLong()).setAlarmValue(b.getInt()).build());
+        }
+        return new CheckpointMarker(index, term, rev, compacted, List.copyOf(alarms));
+    }
+
+    /** Writes this marker to {@code dir} atomically and durably. Blocking I/O. */
+    void write(Path dir) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + alarms.size() * 12);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(MAGIC);
+        out.writeInt(FORMAT);
+        out.writeLong(appliedIndex);
+        out.writeLong(appliedTerm);
+        out.writeLong(revision);
+        out.writeLong(compactedRevision);
+        out.writeInt(alarms.size());
+        for (AlarmMember m : alarms) {
+            out.writeLong(m.getMemberID());
+            out.writeInt(m.getAlarmValue());
+        }
+        out.flush();
+        CRC32 crc = new CRC32();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+        out.flush();
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDir(dir);
+    }
+
+    /** fsyncs a directory so that a rename or create in it is durable (Linux: open the dir read-only and force). */
+    static void syncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

@@ -1,0 +1,499 @@
+package io.vertcd.statemachine;
+
+import io.etcd.jetcd.api.AlarmMember;
+import io.etcd.jetcd.api.AlarmType;
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.CompactionResponse;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.vertcd.statemachine.pb.InternalRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MVCC key-value state machine: applies committed Raft entries with etcd's revision
+ * semantics and serves reads (etcd mvcc/kvstore.go + etcdserver/apply.go).
+ *
+ * <p>Storage ({@code <data-dir>/member/snap}): {@code revisions.cm3}, a Chronicle Map revision
+ * store (revision -> KeyValue, see {@link RevisionStore}); {@code checkpoint}, the durable marker
+ * ({@link CheckpointMarker}); {@code OPEN}, present while the store is open, so that an unclean
+ * stop is detected. The sorted key index ({@link TreeIndex}) lives in memory and is rebuilt from
+ * the revision store at open, as etcd rebuilds its treeIndex from bbolt.
+ *
+ * <p>Durability is by checkpoint: {@link #checkpoint()} syncs the revision store and then writes
+ * the marker. After a crash, {@link #open} recovers the map, deletes revisions newer than the
+ * marker's revision, re-runs the marker's compaction, and restores applied index, revision,
+ * compacted revision and alarms from the marker; the server then re-applies every log entry after
+ * {@link #appliedIndex()}. Apply is deterministic, so this reproduces the lost state exactly.
+ *
+ * <p>Threads: {@link #apply}, {@link #applyNoop}, {@link #checkpoint} and {@link #close} are
+ * called by one thread at a time (the apply thread). {@link #range}, {@link #readTxn}, the
+ * position getters, {@link #alarms} and the size getters may be called from any thread
+ * concurrently with apply: reads are lock-free and see whole revisions only.
+ */
+public final class KvStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KvStore.class);
+    static final String MAP_FILE = "revisions.cm3";
+    static final String OPEN_FLAG = "OPEN";
+
+    private final Path dir;
+    private final KvStoreOptions options;
+    private final RevisionStore store;
+    private final TreeIndex index = new TreeIndex();
+    private final AlarmStore alarms = new AlarmStore();
+    private final Applier applier = new Applier(this);
+    /** Revisions compacted out of the index, to delete from the revision store after the next checkpoint. */
+    private final RevisionList pendingRemovals = new RevisionList();
+    private LeaseStore leases = LeaseStore.NONE;
+    private volatile ChangeListener listener;
+
+    private volatile long appliedIndex;
+    private volatile long appliedTerm;
+    private volatile long currentRevision;
+    private volatile long compactedRevision;
+    private boolean closed;
+
+    private KvStore(Path dir, KvStoreOptions options, RevisionStore store, CheckpointMarker m) {
+        this.dir = dir;
+        this.options = options;
+        this.store = store;
+        this.appliedIndex = m.appliedIndex();
+        this.appliedTerm = m.appliedTerm();
+        this.currentRevision = m.revision();
+        this.compactedRevision = m.compactedRevision();
+        this.alarms.reset(m.alarms());
+    }
+
+    /**
+     * Opens the store in {@code snapDir}, creating it if empty. After an unclean stop (the
+     * {@code OPEN} flag is still there) it runs Chronicle Map recovery and rolls the store back to
+     * the last checkpoint. Blocking I/O; O(revisions stored).
+     *
+     * @param snapDir {@code <data-dir>/member/snap}; created if missing
+     * @throws IOException if the files cannot be created, read, recovered, or the marker is corrupt
+     */
+    public static KvStore open(Path snapDir, KvStoreOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        Files.createDirectories(snapDir);
+        CheckpointMarker marker = CheckpointMarker.read(snapDir);
+        Path mapFile = snapDir.resolve(MAP_FILE);
+        Path flag = snapDir.resolve(OPEN_FLAG);
+        boolean unclean = Files.exists(flag) || (marker == null && Files.exists(mapFile));
+        if (marker == null) {
+            marker = CheckpointMarker.initial();
+        }
+        if (unclean) {
+            LOG.warn("{} was not closed cleanly: recovering and rolling back to the checkpoint at index {} revision {}",
+                    snapDir, marker.appliedIndex(), marker.revision());
+        }
+        RevisionStore store = RevisionStore.open(mapFile, Math.max(1, options.expectedKeys()), unclean && Files.exists(mapFile));
+        try {
+            if (!Files.exists(flag)) {
+                Files.createFile(flag);
+                CheckpointMarker.syncDir(snapDir);
+            }
+            KvStore kv = new KvStore(snapDir, options, store, marker);
+            kv.rebuild(marker);
+            return kv;
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** One revision read back at open. */
+    private record Restored(long main, long sub, boolean tombstone, byte[] key, long created, long version) {}
+
+    /**
+     * Rebuilds the key index from the revision store: drops revisions above the checkpoint's
+     * revision (written after the checkpoint, or by an interrupted apply), feeds the rest in
+     * revision order (etcd restoreIntoIndex), then finishes the checkpoint's compaction.
+     */
+    private void rebuild(CheckpointMarker m) {
+        List<Restored> kept = new ArrayList<>();
+        List<long[]> rolledBack = new ArrayList<>();
+        store.forEach((main, sub, value) -> {
+            if (main > m.revision()) {
+                rolledBack.add(new long[] {main, sub});
+                return;
+            }
+            KeyValue kv = RevisionStore.decode(value);
+            kept.add(new Restored(main, sub, RevisionStore.isTombstone(value), kv.getKey().toByteArray(),
+                    kv.getCreateRevision(), kv.getVersion()));
+        });
+        for (long[] r : rolledBack) {
+            store.remove(r[0], r[1]);
+        }
+        kept.sort(Comparator.comparingLong(Restored::main).thenComparingLong(Restored::sub));
+        for (Restored r : kept) {
+            KeyIndex ki = index.getOrCreate(r.key());
+            ki.restore(r.main(), r.sub(), r.tombstone(), r.created(), r.version());
+        }
+        if (m.compactedRevision() > 0) {
+            index.compact(m.compactedRevision(), (main, sub, tomb) -> store.remove(main, sub));
+        }
+        if (!rolledBack.isEmpty()) {
+            LOG.info("rolled back {} revisions above checkpoint revision {}", rolledBack.size(), m.revision());
+        }
+    }
+
+    // ---- positions -------------------------------------------------------------------------
+
+    /** @return the last Raft index applied (after open: the checkpoint's). */
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** @return the term of the last Raft entry applied. */
+    public long appliedTerm() {
+        return appliedTerm;
+    }
+
+    /** @return the store revision: 1 for a fresh store; +1 per write transaction that changed something. */
+    public long currentRevision() {
+        return currentRevision;
+    }
+
+    /** @return the revision history was last compacted at (0 if never). Reads below it fail with COMPACTED. */
+    public long compactedRevision() {
+        return compactedRevision;
+    }
+
+    // ---- apply -----------------------------------------------------------------------------
+
+    /**
+     * Applies one committed entry. Deterministic: the same entries in the same order give the same
+     * state and results on every member and on every replay. Apply thread only.
+     *
+     * @param index the entry's Raft index; entries with index <= {@link #appliedIndex()} are skipped
+     * @param term the entry's Raft term
+     * @param request the entry's payload
+     * @return the result for the proposer, or null if the entry was skipped
+     * @throws IllegalStateException if the store is broken (e.g. the revision store cannot grow);
+     *     the server must stop applying, since the state may be partly written
+     */
+    public ApplyResult apply(long index, long term, InternalRequest request) {
+        if (index <= appliedIndex) {
+            return null;
+        }
+        long id = request.getHeader().getId();
+        ApplyResult result;
+        try {
+            result = switch (request.getRequestCase()) {
+                case PUT -> {
+                    Applier.Outcome o = applier.put(request.getPut());
+                    yield new ApplyResult(id, o.response(), o.error());
+                }
+                case DELETE_RANGE -> new ApplyResult(id, applier.deleteRange(request.getDeleteRange()), null);
+                case TXN -> {
+                    Applier.Outcome o = applier.txn(request.getTxn());
+                    yield new ApplyResult(id, o.response(), o.error());
+                }
+                case COMPACTION -> new ApplyResult(id, compact(request.getCompaction()), null);
+                case ALARM -> new ApplyResult(id, applier.alarm(request.getAlarm()), null);
+                default -> new ApplyResult(id, null, null);
+            };
+        } catch (EtcdException e) {
+            result = new ApplyResult(id, null, e);
+        }
+        appliedTerm = term;
+        appliedIndex = index;
+        return result;
+    }
+
+    /**
+     * Advances the applied position for an entry that changes no state (the empty entry a new
+     * leader appends, a configuration change). Apply thread only.
+     */
+    public void applyNoop(long index, long term) {
+        if (index <= appliedIndex) {
+            return;
+        }
+        appliedTerm = term;
+        appliedIndex = index;
+    }
+
+    /**
+     * Compacts history at {@code req.revision} (etcd mvcc kvstore.Compact): afterwards, reads below
+     * that revision fail with COMPACTED; each key keeps its newest revision at or below it unless
+     * that is a tombstone. The dropped revisions leave the index now (no read can reach them) and
+     * the revision store at the next {@link #checkpoint()}, right after its marker is durable: so a
+     * crash before that checkpoint rolls back to a store that still holds that history, exactly
+     * as it was at the previous checkpoint.
+     *
+     * @throws EtcdException COMPACTED if revision <= compacted revision, FUTURE_REV if > current revision
+     */
+    private CompactionResponse compact(CompactionRequest req) throws EtcdException {
+        long rev = req.getRevision();
+        if (rev <= compactedRevision) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        if (rev > currentRevision) {
+            throw EtcdError.FUTURE_REV.exception();
+        }
+        compactedRevision = rev; // publish first: a concurrent reader below rev then reports COMPACTED
+        index.compact(rev, (main, sub, tomb) -> pendingRemovals.add(main, sub));
+        return CompactionResponse.newBuilder().setHeader(Applier.header(currentRevision)).build();
+    }
+
+    // package-private hooks for Applier
+
+    WriteTxn beginWrite() {
+        return new WriteTxn(index, store, leases, currentRevision, compactedRevision, this::compactedRevision,
+                listener != null);
+    }
+
+    void endWrite(WriteTxn txn) {
+        if (txn.changes() > 0) {
+            currentRevision = txn.beginRev() + 1; // publish: readers now see the whole revision
+            ChangeListener l = listener;
+            if (l != null) {
+                l.onRevision(currentRevision, txn.events());
+            }
+        }
+    }
+
+    LeaseStore leases() {
+        return leases;
+    }
+
+    AlarmStore alarmStore() {
+        return alarms;
+    }
+
+    /** @return true while a NOSPACE alarm is active (etcd applierV3Capped in force). */
+    boolean nospace() {
+        return alarms.any(AlarmType.NOSPACE_VALUE);
+    }
+
+    // ---- reads -----------------------------------------------------------------------------
+
+    /**
+     * Serves a Range at the current revision, or at {@code request.revision} for history.
+     * Lock-free; any thread. Sets {@code header.revision} (the current revision) only.
+     *
+     * @throws EtcdException FUTURE_REV if revision > current, COMPACTED if revision < compacted revision
+     */
+    public RangeResponse range(RangeRequest request) throws EtcdException {
+        for (int attempt = 1; ; attempt++) {
+            ReadView view = readView();
+            try {
+                return RangeHandler.range(view, request);
+            } catch (EtcdException e) {
+                if (!compactedDuring(view, e, attempt)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Reads retried after a concurrent compaction before giving up with COMPACTED. */
+    private static final int READ_ATTEMPTS = 16;
+
+    /**
+     * @return true if {@code e} (or a txn's result) may come from a compaction that ran during a
+     *     read on {@code view}, so the read should be retried on a fresh view: a read at the
+     *     current revision must not fail because the apply thread compacted under it
+     */
+    private boolean compactedDuring(ReadView view, EtcdException e, int attempt) {
+        return (e == null || e.error() == EtcdError.COMPACTED) && compactedRevision != view.firstRev()
+                && attempt < READ_ATTEMPTS;
+    }
+
+    /**
+     * Serves a txn that only reads (ranges at every depth) at the current revision, without Raft
+     * (etcd serves read-only txns after a ReadIndex, v3_server.go Txn). Any thread.
+     *
+     * @throws IllegalArgumentException if the txn holds a put, delete, or nested txn with one
+     * @throws EtcdException FUTURE_REV or COMPACTED for a range revision out of bounds
+     */
+    public TxnResponse readTxn(TxnRequest request) throws EtcdException {
+        for (int attempt = 1; ; attempt++) {
+            ReadView view = readView();
+            TxnResponse r;
+            try {
+                r = applier.readTxn(view, request);
+            } catch (EtcdException e) {
+                if (compactedDuring(view, e, attempt)) {
+                    continue;
+                }
+                throw e;
+            }
+            // compares turn a failed read into "false": retry if a compaction ran meanwhile
+            if (!compactedDuring(view, null, attempt)) {
+                return r;
+            }
+        }
+    }
+
+    /**
+     * The changes of store revisions {@code fromRev..toRev}, in revision then sub-revision order,
+     * for watchers catching up (etcd mvcc/watchable_store.go syncWatchers, which reads the same
+     * revisions from the backend). A revision is never split: reading stops after the revision in
+     * which {@code maxEvents} was reached. A DELETE event's kv holds the key and mod_revision only;
+     * events carry no prev_kv (read it with a Range at {@code mod_revision - 1}). Any thread.
+     *
+     * @param fromRev first revision wanted; must be > {@link #compactedRevision()}
+     * @param toRev last revision wanted; clamped to {@link #currentRevision()}
+     * @param maxEvents soft bound on the events returned (>= 1)
+     * @return the events; empty if fromRev > current revision
+     * @throws EtcdException COMPACTED if fromRev <= compacted revision (also if a compaction passes
+     *     fromRev during the read); the watcher must then be cancelled with compact_revision
+     */
+    public List<Event> changes(long fromRev, long toRev, int maxEvents) throws EtcdException {
+        long last = Math.min(toRev, currentRevision);
+        if (fromRev <= compactedRevision) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        List<Event> out = new ArrayList<>();
+        for (long main = fromRev; main <= last && out.size() < maxEvents; main++) {
+            for (long sub = 0; ; sub++) {
+                byte[] v = store.getRaw(main, sub);
+                if (v == null) {
+                    if (sub == 0) { // every revision holds at least one change: it was compacted meanwhile
+                        throw EtcdError.COMPACTED.exception();
+                    }
+                    break;
+                }
+                out.add(Event.newBuilder()
+                        .setType(RevisionStore.isTombstone(v) ? Event.EventType.DELETE
+                                : Event.EventType.PUT)
+                        .setKv(RevisionStore.decode(v))
+                        .build());
+            }
+        }
+        if (compactedRevision >= fromRev) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        return out;
+    }
+
+    /** @return true if the txn only reads, so {@link #readTxn} may serve it (etcd isTxnReadonly). */
+    public static boolean isReadOnly(TxnRequest request) {
+        return Applier.isReadOnly(request);
+    }
+
+    private ReadView readView() {
+        long compacted = compactedRevision;
+        return new ReadView(index, store, currentRevision, compacted, this::compactedRevision);
+    }
+
+    // ---- durability ------------------------------------------------------------------------
+
+    /**
+     * Makes the current state a durable checkpoint: msync + fsync the revision store, then write
+     * the marker (applied index, term, revision, compacted revision, alarms) atomically. Blocking
+     * I/O: never on an event loop. No apply may run concurrently. Afterwards, deletes the
+     * revisions compacted since the previous checkpoint from the revision store (not synced until
+     * the next checkpoint; harmless, since a crash re-runs the compaction).
+     */
+    public void checkpoint() throws IOException {
+        CheckpointMarker m = new CheckpointMarker(appliedIndex, appliedTerm, currentRevision, compactedRevision,
+                alarms.list(AlarmType.NONE_VALUE));
+        store.sync();
+        m.write(dir);
+        // The marker now carries the compacted revision, so history below it may go: if we crash
+        // during the deletes, open re-runs the compaction from the marker.
+        pendingRemovals.forEach(store::remove);
+        pendingRemovals.clear();
+    }
+
+    // ---- sizes, quota, alarms --------------------------------------------------------------
+
+    /**
+     * @return bytes allocated to entries in the revision store file (Chronicle segment usage),
+     *     plus the marker; etcd's dbSize. The map file itself is sparse and pre-sized, so its
+     *     length is not used. O(segments).
+     */
+    public long dbSizeBytes() {
+        return Math.max(store.usedBytes(), store.inUseBytes());
+    }
+
+    /**
+     * @return bytes of stored revisions (key + value + entry header); etcd's dbSizeInUse. Revisions
+     *     compacted since the last checkpoint still count until it runs. O(1).
+     */
+    public long dbSizeInUseBytes() {
+        return store.inUseBytes();
+    }
+
+    /**
+     * The server's pre-check before proposing a put or txn (etcd quota.go backendQuota.Available,
+     * which fails when size + cost >= quota). Uses the in-use size: space freed by compaction is
+     * reused here (no defragmentation needed), so in-use is what can still fill up.
+     *
+     * @param requestBytes the request's cost, from {@link Quota#costPut} or {@link Quota#costTxn}
+     * @return true if the request would take the store to or over {@code quotaBackendBytes}
+     */
+    public boolean wouldExceedQuota(long requestBytes) {
+        return store.inUseBytes() + requestBytes >= options.effectiveQuotaBytes();
+    }
+
+    /** @return the active alarms, ordered by type then member id. */
+    public List<AlarmMember> alarms() {
+        return alarms.list(AlarmType.NONE_VALUE);
+    }
+
+    // ---- plug-ins --------------------------------------------------------------------------
+
+    /** Plugs in the lease store (default: none, so puts with a lease fail with LEASE_NOT_FOUND). Before applying. */
+    public void setLeaseStore(LeaseStore leaseStore) {
+        this.leases = Objects.requireNonNull(leaseStore);
+    }
+
+    /** Sets the watch hub's listener (null: none). */
+    public void setChangeListener(ChangeListener l) {
+        this.listener = l;
+    }
+
+    /** @return the number of keys in the index (live or with history). */
+    public int indexedKeys() {
+        return index.size();
+    }
+
+    /** @return the number of revisions in the revision store. */
+    public long storedRevisions() {
+        return store.size();
+    }
+
+    /**
+     * Writes a final checkpoint, closes the revision store and removes the {@code OPEN} flag, so
+     * that the next open needs no recovery. If the checkpoint fails, the flag stays and the next
+     * open recovers. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean clean = false;
+        try {
+            checkpoint();
+            clean = true;
+        } catch (IOException e) {
+            LOG.error("final checkpoint of {} failed; the next open will recover", dir, e);
+        } finally {
+            store.close();
+        }
+        if (clean) {
+            try {
+                Files.deleteIfExists(dir.resolve(OPEN_FLAG));
+                CheckpointMarker.syncDir(dir);
+            } catch (IOException e) {
+                LOG.warn("could not remove {}", dir.resolve(OPEN_FLAG), e);
+            }
+        }
+    }
+}
