@@ -1,0 +1,64 @@
+package io.vertcd.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The client-facing gRPC server: HTTP/2 cleartext (h2c with prior knowledge, as etcdctl and
+ * clientv3 speak it) on every {@code --listen-client-urls} address, serving etcd's KV, Cluster
+ * and Maintenance services. Deploy one instance per event loop: Vert.x shares each port among the
+ * instances and spreads connections over them.
+ */
+public final class ClientServerVerticle extends VerticleBase {
+    /** Extra room above --max-request-bytes for the gRPC envelope, bytes (etcd grpcOverheadBytes). */
+    public static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+    /** HTTP/2 streams a client may open at once on one connection. */
+    public static final long MAX_CONCURRENT_STREAMS = 10_000;
+
+    private final RaftNode node;
+    private final ServerConfig config;
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    /** @param node the local Raft node @param config the member's configuration */
+    public ClientServerVerticle(RaftNode node, ServerConfig config) {
+        this.node = node;
+        this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+        GrpcServer grpc = GrpcServer.server(vertx,
+                new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
+        GrpcRoutes routes = new GrpcRoutes(grpc);
+        new KvService(node, config.maxTxnOps()).register(routes);
+        new ClusterService(node, config).register(routes);
+        new MaintenanceService(node).register(routes);
+        List<Future<HttpServer>> listening = new ArrayList<>();
+        for (URI url : config.listenClientUrls()) {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                    .setHost(url.getHost())
+                    .setPort(url.getPort())
+                    .setHttp2ClearTextEnabled(true)
+                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
+                    .requestHandler(grpc);
+            servers.add(server);
+            listening.add(server.listen());
+        }
+        return Future.all(listening);
+    }
+
+    @Override
+    public Future<?> stop() {
+        List<Future<Void>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        return Future.join(closing);
+    }
+}

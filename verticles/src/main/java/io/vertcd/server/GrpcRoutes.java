@@ -1,0 +1,57 @@
+package io.vertcd.server;
+
+import com.google.protobuf.Message;
+import io.vertcd.statemachine.EtcdException;
+import io.vertx.core.Future;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+
+/**
+ * Registers unary methods of etcd's gRPC services (package {@code etcdserverpb}) on a Vert.x
+ * {@link GrpcServer}, with protobuf encoding of etcd's own messages. Methods not registered are
+ * answered UNIMPLEMENTED by the server.
+ */
+public final class GrpcRoutes {
+    private final GrpcServer server;
+
+    /** @param server the gRPC server to register on */
+    public GrpcRoutes(GrpcServer server) {
+        this.server = server;
+    }
+
+    /**
+     * @param service the service name inside {@code etcdserverpb}, e.g. {@code KV}
+     * @param method the method name, e.g. {@code Range}
+     * @param requestPrototype the request's default instance (gives the parser)
+     * @param handler the method's implementation
+     * @return this, for chaining
+     */
+    public <Req extends Message, Resp extends Message> GrpcRoutes unary(String service, String method,
+            Req requestPrototype, UnaryHandler<Req, Resp> handler) {
+        ServiceMethod<Req, Resp> sm = ServiceMethod.server(ServiceName.create("etcdserverpb", service), method,
+                GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
+        server.callHandler(sm, call -> call.handler(request -> {
+            Future<Resp> result;
+            try {
+                result = handler.handle(request);
+            } catch (EtcdException e) {
+                GrpcErrors.fail(call.response(), e);
+                return;
+            } catch (RuntimeException e) {
+                GrpcErrors.fail(call.response(), e);
+                return;
+            }
+            result.onComplete(ar -> {
+                if (ar.succeeded()) {
+                    call.response().end(ar.result());
+                } else {
+                    GrpcErrors.fail(call.response(), ar.cause());
+                }
+            });
+        }));
+        return this;
+    }
+}

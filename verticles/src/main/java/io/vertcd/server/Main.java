@@ -1,0 +1,112 @@
+package io.vertcd.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+import picocli.CommandLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code vertcd} entry point: parses etcd's flags and {@code ETCD_*} variables
+ * ({@link ServerCommand}), then runs one member until SIGTERM/SIGINT, which stop it cleanly. Exit codes: 0 after
+ * {@code --help}/{@code --version} or a clean stop, 1 when the configuration is refused or the
+ * member cannot start or fails, 2 for a flag the parser does not know (as Go's flag package).
+ */
+public final class Main {
+    private Main() {
+    }
+
+    /** @param args etcd-style flags */
+    public static void main(String[] args) {
+        // Before any Chronicle class loads.
+        System.setProperty("chronicle.analytics.disable", "true");
+        CommandLine cl = ServerCommand.commandLine(System.getenv());
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("vertcd: " + e.getMessage());
+            System.err.println("Try 'vertcd --help' for the list of flags.");
+            System.exit(2);
+            return;
+        }
+        if (cl.isUsageHelpRequested()) {
+            cl.usage(System.out);
+            return;
+        }
+        if (cl.isVersionHelpRequested()) {
+            cl.printVersionHelp(System.out);
+            return;
+        }
+        ServerCommand command = cl.getCommand();
+        ServerConfig config;
+        try {
+            System.setProperty("vertcd.log.level", command.logbackLevel()); // read by conf/logback.xml
+            config = command.toConfig();
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        run(config);
+    }
+
+    private static void run(ServerConfig config) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        log.info("vertcd {} (etcd API {}) starting member {} with data dir {}", Versions.VERTCD_VERSION,
+                Versions.ETCD_SERVER_VERSION, config.name(), config.dataDir().toAbsolutePath());
+        VertxOptions options = new VertxOptions();
+        Vertx vertx = Vertx.vertx(options);
+        VertcdServer server;
+        try {
+            server = VertcdServer.start(vertx, config, options.getEventLoopPoolSize(), error -> exitLater(1))
+                    .await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("vertcd: cannot start: {}", String.valueOf(e.getMessage()), e);
+            vertx.close();
+            System.exit(1);
+            return;
+        }
+        installStopSignals(() -> {
+            log.info("stopping member {}", config.name());
+            try {
+                server.stop().await(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("clean stop did not finish: {}", e.toString());
+            }
+            try {
+                vertx.close().await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("closing Vert.x did not finish: {}", e.toString());
+            }
+            log.info("stopped");
+        });
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the member cleanly, then exit 0. A signal handler rather than a
+     * JVM shutdown hook: Chronicle closes its queues and maps in its own shutdown hooks, which
+     * would race with the final checkpoint.
+     */
+    private static void installStopSignals(Runnable stop) {
+        AtomicBoolean stopping = new AtomicBoolean();
+        SignalHandler handler = signal -> {
+            if (stopping.compareAndSet(false, true)) {
+                new Thread(() -> {
+                    stop.run();
+                    System.exit(0);
+                }, "vertcd-stop").start();
+            }
+        };
+        Signal.handle(new Signal("TERM"), handler);
+        Signal.handle(new Signal("INT"), handler);
+    }
+
+    /** Exits from a fresh thread: System.exit on a Vert.x thread would wait on itself in the shutdown hook. */
+    private static void exitLater(int code) {
+        new Thread(() -> System.exit(code), "vertcd-exit").start();
+    }
+}

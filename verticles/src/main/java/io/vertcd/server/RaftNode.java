@@ -1,0 +1,783 @@
+package io.vertcd.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.etcd.jetcd.api.AlarmMember;
+import io.etcd.jetcd.api.AlarmRequest;
+import io.etcd.jetcd.api.AlarmType;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.vertcd.log.Replay;
+import io.vertcd.log.WriteAheadLog;
+import io.vertcd.raft.MemoryStorage;
+import io.vertcd.raft.ProposalDroppedException;
+import io.vertcd.raft.RaftConfig;
+import io.vertcd.raft.RawNode;
+import io.vertcd.raft.ReadState;
+import io.vertcd.raft.Ready;
+import io.vertcd.raft.SoftState;
+import io.vertcd.raft.StateRole;
+import io.vertcd.raft.pb.ConfChange;
+import io.vertcd.raft.pb.ConfState;
+import io.vertcd.raft.pb.Entry;
+import io.vertcd.raft.pb.HardState;
+import io.vertcd.raft.pb.Snapshot;
+import io.vertcd.raft.pb.SnapshotMetadata;
+import io.vertcd.statemachine.ApplyResult;
+import io.vertcd.statemachine.EtcdError;
+import io.vertcd.statemachine.EtcdException;
+import io.vertcd.statemachine.KvStore;
+import io.vertcd.statemachine.KvStoreOptions;
+import io.vertcd.statemachine.pb.InternalRequest;
+import io.vertcd.statemachine.pb.RequestHeader;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Raft node driver of one member: it owns {@link RawNode}, {@link MemoryStorage}, the
+ * {@link WriteAheadLog} and the {@link KvStore}, all touched only on this verticle's context,
+ * the way etcd's {@code raftNode.start} loop (etcdserver/raft.go) drives etcd's raft.
+ *
+ * <p><b>Context.</b> Deploy it as a worker verticle (one instance): applying entries and serving
+ * ranges touch memory-mapped Chronicle files (page faults are disk I/O) and Chronicle Map's
+ * segment locks, which must not run on an event loop. Worker contexts run their tasks one at a
+ * time, in order, so the node's state needs no locks. The public methods may be called from any
+ * thread; they hop onto the driver's context with {@code runOnContext} and their futures complete
+ * back on the caller's context ({@link Reply}).
+ *
+ * <p><b>Ready loop.</b> One Ready at a time: save its HardState and entries to the WAL; when the
+ * save is durable (the WAL completes on its I/O thread; the driver hops back) append them to the
+ * MemoryStorage, hand the messages to the {@link Transport}, apply the committed entries in order
+ * (completing each local proposer's {@link Reply} with its {@link ApplyResult}), call
+ * {@code advance}, then look at the next Ready. Proposals arriving while a Ready is being saved
+ * go into the Raft log and form the next Ready's batch: this is the group commit. A Ready's
+ * committed entries are applied only after its own entries are durable, which keeps a quorum of
+ * one safe (see RawNode's contract).
+ *
+ * <p><b>Bounds.</b> At most {@link #MAX_IN_FLIGHT_PROPOSALS} proposals and
+ * {@link #MAX_PENDING_READS} reads wait at once; beyond that a request fails at once with
+ * {@code etcdserver: too many requests}. Proposals and linearizable reads fail with
+ * {@code etcdserver: request timed out} after {@link ServerConfig#requestTimeoutMs()}.
+ *
+ * <p><b>Snapshots.</b> Every {@code --snapshot-count} applied entries the KvStore is
+ * checkpointed on a worker thread (applying and reading pause meanwhile, the store is not
+ * thread-safe), then a SNAPSHOT_MARK is saved, the WAL and MemoryStorage are compacted up to
+ * {@link #SNAPSHOT_CATCH_UP_ENTRIES} entries behind it (etcd snapshotCatchUpEntries).
+ *
+ * <p><b>Reads.</b> Serializable ranges run on the driver at once. Linearizable ranges wait for a
+ * ReadIndex round (Raft thesis §6.4), batched by {@link ReadIndexBatcher}, and for the applied
+ * index to reach the ReadState's index (etcd linearizableReadLoop).
+ */
+public final class RaftNode extends VerticleBase {
+    /** Most proposals waiting for their apply result at once. */
+    public static final int MAX_IN_FLIGHT_PROPOSALS = 10_000;
+    /** Most reads (ranges, read-only txns, status calls) waiting for a ReadIndex round or for the driver at once. */
+    public static final int MAX_PENDING_READS = 10_000;
+    /** Entries kept in the log behind a snapshot for slow followers (etcd DefaultSnapshotCatchUpEntries). */
+    public static final long SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+    /** Largest size of one append message and of one Ready's committed entries, bytes (etcd maxSizePerMsg). */
+    static final long MAX_SIZE_PER_MSG = 1024 * 1024;
+    /** Most in-flight append messages per follower (etcd maxInflightMsgs). */
+    static final int MAX_INFLIGHT_MSGS = 4096 / 8;
+    /** Sizing hint for the KvStore's maps: number of keys expected. */
+    static final long EXPECTED_KEYS = 1_000_000;
+    /** An unanswered ReadIndex is asked again after this long, ms (etcd readIndexRetryTime). */
+    static final long READ_INDEX_RETRY_MS = 500;
+
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+    private final ServerConfig config;
+    private final Transport transport;
+    private final Consumer<Throwable> fatalHandler;
+    private final AtomicInteger inFlightProposals = new AtomicInteger();
+    private final AtomicInteger pendingReads = new AtomicInteger();
+
+    // Published by the driver for other threads.
+    private volatile long memberId;
+    private volatile long clusterId;
+    private volatile long term;
+    private volatile long leader;
+    private volatile RequestIdGenerator ids;
+
+    // Driver-context state.
+    private WriteAheadLog wal;
+    private KvStore kvStore;
+    private MemoryStorage storage;
+    private RawNode rawNode;
+    private ConfState confState = ConfState.getDefaultInstance();
+    private StateRole role = StateRole.FOLLOWER;
+    private long appliedIndex;
+    private long appliedTerm;
+    private long committedIndex;
+    private long snapshotIndex;
+    private long ticks;
+    private long timerId = -1;
+    private boolean processing;
+    private boolean kickScheduled;
+    private boolean checkpointing;
+    private boolean stopped;
+    private Future<Void> checkpointDone = Future.succeededFuture();
+    private final PendingProposals pending = new PendingProposals();
+    private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> afterCheckpoint = new ArrayDeque<>();
+    private ReadIndexBatcher<PendingRead<?>> reads;
+
+    /** A proposal Raft dropped (no leader yet); {@code internal} ones (alarms) have no waiting caller. */
+    private record HeldProposal(long requestId, ByteString data, boolean internal) {
+    }
+
+    /**
+     * A read of the store, run on the driver's context.
+     *
+     * @param <T> the response
+     */
+    @FunctionalInterface
+    public interface StoreRead<T> {
+        /** @return the response @throws EtcdException a client-visible error (COMPACTED, FUTURE_REV) */
+        T read(KvStore store) throws EtcdException;
+    }
+
+    /** A read waiting for its ReadIndex round, for the applied index, or for a checkpoint to end. */
+    private static final class PendingRead<T> {
+        final StoreRead<T> op;
+        final Reply<T> reply;
+        final long deadlineMs;
+
+        PendingRead(StoreRead<T> op, Reply<T> reply, long deadlineMs) {
+            this.op = op;
+            this.reply = reply;
+            this.deadlineMs = deadlineMs;
+        }
+
+        void serve(KvStore store, boolean stopped) {
+            if (reply.isDone()) {
+                return;
+            }
+            if (stopped) {
+                reply.fail(EtcdError.STOPPED.exception());
+                return;
+            }
+            try {
+                reply.complete(op.read(store));
+            } catch (EtcdException e) {
+                reply.fail(e);
+            } catch (RuntimeException e) {
+                LOG.error("read failed", e);
+                reply.fail(e);
+            }
+        }
+
+        void fail(EtcdError error) {
+            reply.fail(error.exception());
+        }
+    }
+
+    private record Opened(WriteAheadLog wal, KvStore kvStore, MemberIdentity identity) {
+    }
+
+    /**
+     * @param config the member's configuration
+     * @param transport carries messages to peers ({@link SingleMemberTransport} for one member)
+     * @param fatalHandler called on the driver's context after an unrecoverable error (WAL write
+     *     failure, corrupt entry, apply bug) once the node has stopped serving; Main exits the process
+     */
+    public RaftNode(ServerConfig config, Transport transport, Consumer<Throwable> fatalHandler) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.fatalHandler = Objects.requireNonNull(fatalHandler, "fatalHandler");
+        this.memberId = config.memberId();
+        this.clusterId = config.clusterId();
+    }
+
+    /** @return this member's ID (the one the data directory was bootstrapped with) */
+    public long memberId() {
+        return memberId;
+    }
+
+    /** @return the cluster ID */
+    public long clusterId() {
+        return clusterId;
+    }
+
+    /** @return the latest Raft term this member has persisted (for response headers) */
+    public long term() {
+        return term;
+    }
+
+    /** @return the leader this member follows, 0 if none */
+    public long leader() {
+        return leader;
+    }
+
+    // ------------------------------------------------------------------ public API, any thread
+
+    /**
+     * Proposes a state change and completes with its apply result.
+     *
+     * @param request the request; its header is overwritten with a fresh request ID and this member's ID
+     * @param quotaCost etcd's quota cost of the request in bytes (etcdserver/quota.go), or a
+     *     negative value when the request is not subject to the quota
+     * @return completes on the caller's context with the {@link ApplyResult}; fails with
+     *     {@link EtcdException}: REQUEST_TOO_LARGE (serialized size above --max-request-bytes),
+     *     TOO_MANY_REQUESTS, NO_SPACE (quota exceeded: a NOSPACE alarm is proposed too), TIMEOUT, STOPPED
+     */
+    public Future<ApplyResult> propose(InternalRequest request, long quotaCost) {
+        if (inFlightProposals.incrementAndGet() > MAX_IN_FLIGHT_PROPOSALS) {
+            inFlightProposals.decrementAndGet();
+            return Future.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        RequestIdGenerator generator = ids;
+        if (generator == null) {
+            inFlightProposals.decrementAndGet();
+            return Future.failedFuture(EtcdError.STOPPED.exception());
+        }
+        long id = generator.next();
+        ByteString data = request.toBuilder()
+                .setHeader(RequestHeader.newBuilder().setId(id).setMemberId(memberId))
+                .build().toByteString();
+        if (data.size() > config.maxRequestBytes()) { // etcd v3_server.go processInternalRaftRequestOnce
+            inFlightProposals.decrementAndGet();
+            return Future.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
+        }
+        Reply<ApplyResult> reply = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> onPropose(id, data, reply, quotaCost));
+        return reply.future().onComplete(ar -> inFlightProposals.decrementAndGet());
+    }
+
+    /**
+     * Serves a Range: at once on the driver when {@code request.getSerializable()}, otherwise after
+     * a ReadIndex round confirms the read index and the applied index reaches it.
+     *
+     * @return completes on the caller's context; the header carries the revision only. Fails with
+     *     {@link EtcdException} (COMPACTED, FUTURE_REV, TOO_MANY_REQUESTS, TIMEOUT, STOPPED)
+     */
+    public Future<RangeResponse> range(RangeRequest request) {
+        return read(request.getSerializable(), store -> store.range(request));
+    }
+
+    /**
+     * Serves a Txn that only reads ({@link KvStore#isReadOnly}) without Raft, as etcd does
+     * (v3_server.go Txn): after a ReadIndex round unless {@code serializable}.
+     *
+     * @param serializable true when every top-level operation is a serializable range (etcd isTxnSerializable)
+     * @return as {@link #range}
+     */
+    public Future<TxnResponse> readTxn(TxnRequest request, boolean serializable) {
+        return read(serializable, store -> store.readTxn(request));
+    }
+
+    private <T> Future<T> read(boolean serializable, StoreRead<T> op) {
+        if (pendingReads.incrementAndGet() > MAX_PENDING_READS) {
+            pendingReads.decrementAndGet();
+            return Future.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        Reply<T> reply = Reply.forCurrentContext(vertx);
+        PendingRead<T> read = new PendingRead<>(op, reply, nowMs() + config.requestTimeoutMs());
+        context.runOnContext(v -> onRead(read, serializable));
+        return reply.future().onComplete(ar -> pendingReads.decrementAndGet());
+    }
+
+    /** @return the member's status, taken on the driver; completes on the caller's context */
+    public Future<NodeStatus> status() {
+        if (pendingReads.incrementAndGet() > MAX_PENDING_READS) { // status calls share the read bound
+            pendingReads.decrementAndGet();
+            return Future.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        Reply<NodeStatus> reply = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> whenStoreIdle(() -> {
+            if (stopped) {
+                reply.fail(EtcdError.STOPPED.exception());
+                return;
+            }
+            reply.complete(new NodeStatus(leader, committedIndex, term, appliedIndex, kvStore.dbSizeBytes(),
+                    kvStore.dbSizeInUseBytes(), List.copyOf(kvStore.alarms()), kvStore.currentRevision()));
+        }));
+        return reply.future().onComplete(ar -> pendingReads.decrementAndGet());
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    @Override
+    public Future<?> start() {
+        if (!context.isWorkerContext()) {
+            return Future.failedFuture(new IllegalStateException("RaftNode must be deployed as a worker verticle"));
+        }
+        return context.executeBlocking(this::openStores, false).map(opened -> {
+            startRaft(opened);
+            return null;
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (stopped) {
+            return Future.succeededFuture();
+        }
+        stopped = true;
+        failAllWaiting(EtcdError.STOPPED);
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        WriteAheadLog w = wal;
+        KvStore kv = kvStore;
+        return checkpointDone.recover(e -> Future.succeededFuture()).compose(v -> context.executeBlocking(() -> {
+            closeStores(w, kv);
+            return null;
+        }, false));
+    }
+
+    private Opened openStores() throws IOException {
+        Path memberDir = config.dataDir().resolve("member");
+        Files.createDirectories(config.walDir());
+        Files.createDirectories(config.snapDir());
+        WriteAheadLog w = WriteAheadLog.open(config.walDir());
+        KvStore kv = null;
+        try {
+            kv = KvStore.open(config.snapDir(), new KvStoreOptions(config.quotaBackendBytes(), EXPECTED_KEYS));
+            MemberIdentity identity = MemberIdentity.load(memberDir);
+            if (identity == null) {
+                if (!isFresh(w.replay())) {
+                    throw new IOException(memberDir + " has a write-ahead log but no " + MemberIdentity.FILE_NAME + " file");
+                }
+                identity = new MemberIdentity(config.memberId(), config.clusterId());
+                identity.store(memberDir);
+            }
+            return new Opened(w, kv, identity);
+        } catch (IOException | RuntimeException e) {
+            closeStores(w, kv);
+            throw e;
+        }
+    }
+
+    /** Closes the WAL (draining pending saves) and the store (KvStore.close checkpoints it). */
+    private static void closeStores(WriteAheadLog w, KvStore kv) {
+        try {
+            if (w != null) {
+                w.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("closing the write-ahead log failed", e);
+        }
+        try {
+            if (kv != null) {
+                kv.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("closing the key-value store failed; the log will be re-applied at start-up", e);
+        }
+    }
+
+    private static boolean isFresh(Replay replay) {
+        return replay.snapshot() == null && replay.entries().isEmpty()
+                && replay.hardState().equals(HardState.getDefaultInstance());
+    }
+
+    private void startRaft(Opened opened) {
+        wal = opened.wal();
+        kvStore = opened.kvStore();
+        if (opened.identity().memberId() != config.memberId() || opened.identity().clusterId() != config.clusterId()) {
+            LOG.warn("data dir {} was bootstrapped as member {} of cluster {}; using those IDs, not the ones the flags give ({}, {})",
+                    config.dataDir(), MemberIds.toHex(opened.identity().memberId()), MemberIds.toHex(opened.identity().clusterId()),
+                    MemberIds.toHex(config.memberId()), MemberIds.toHex(config.clusterId()));
+        }
+        memberId = opened.identity().memberId();
+        clusterId = opened.identity().clusterId();
+        ids = new RequestIdGenerator(memberId, System.currentTimeMillis());
+        long retryTicks = Math.max(1, READ_INDEX_RETRY_MS / config.heartbeatIntervalMs());
+        reads = new ReadIndexBatcher<>(retryTicks);
+
+        Replay replay = wal.replay();
+        storage = new MemoryStorage();
+        RaftConfig.Builder raftConfig = RaftConfig.builder()
+                .id(memberId)
+                .electionTick(config.electionTicks())
+                .heartbeatTick(1)
+                .storage(storage)
+                .maxSizePerMsg(MAX_SIZE_PER_MSG)
+                .maxInflightMsgs(MAX_INFLIGHT_MSGS)
+                .checkQuorum(true)
+                .preVote(true)
+                .random(new Random(memberId ^ System.nanoTime()));
+        if (isFresh(replay)) {
+            if (kvStore.appliedIndex() > 0) {
+                throw new IllegalStateException(config.snapDir() + " has entries applied through index "
+                        + kvStore.appliedIndex() + " but the write-ahead log in " + config.walDir() + " is empty");
+            }
+            rawNode = RawNode.bootstrap(raftConfig.applied(0).build(), List.of(memberId));
+            LOG.info("bootstrapped member {} of new cluster {} in {}", MemberIds.toHex(memberId),
+                    MemberIds.toHex(clusterId), config.dataDir());
+        } else {
+            SnapshotMetadata snap = replay.snapshot();
+            if (snap != null) {
+                storage.applySnapshot(Snapshot.newBuilder().setMetadata(snap).build());
+                snapshotIndex = snap.getIndex();
+                confState = snap.getConfState();
+            }
+            HardState hs = replay.hardState();
+            storage.setHardState(hs);
+            if (!replay.entries().isEmpty()) {
+                storage.append(replay.entries());
+            }
+            if (kvStore.appliedIndex() > hs.getCommit()) {
+                throw new IllegalStateException("the key-value store has applied index " + kvStore.appliedIndex()
+                        + " beyond the log's commit index " + hs.getCommit());
+            }
+            committedIndex = hs.getCommit();
+            term = hs.getTerm();
+            // Raft re-emits committed entries after the snapshot: configuration changes are re-applied
+            // to rebuild the membership; the KvStore skips what its checkpoint already holds.
+            rawNode = new RawNode(raftConfig.applied(snapshotIndex).build());
+            LOG.info("restarted member {} of cluster {}: term {}, commit index {}, snapshot index {}, store applied index {}",
+                    MemberIds.toHex(memberId), MemberIds.toHex(clusterId), hs.getTerm(), hs.getCommit(), snapshotIndex,
+                    kvStore.appliedIndex());
+        }
+        appliedIndex = snapshotIndex;
+        timerId = vertx.setPeriodic(config.heartbeatIntervalMs(), id -> onTick());
+        maybeCampaign();
+        processReady();
+    }
+
+    // ------------------------------------------------------------------ driver-context handlers
+
+    private void onPropose(long id, ByteString data, Reply<ApplyResult> reply, long quotaCost) {
+        if (stopped) {
+            reply.fail(EtcdError.STOPPED.exception());
+            return;
+        }
+        if (quotaCost >= 0 && kvStore.wouldExceedQuota(quotaCost)) {
+            raiseNoSpaceAlarm();
+            reply.fail(EtcdError.NO_SPACE.exception());
+            return;
+        }
+        pending.add(id, reply, nowMs() + config.requestTimeoutMs());
+        submit(new HeldProposal(id, data, false));
+        kick();
+    }
+
+    /** etcd quota.go check(): the backend would exceed its quota, so raise NOSPACE through Raft. */
+    private void raiseNoSpaceAlarm() {
+        for (AlarmMember a : kvStore.alarms()) {
+            if (a.getAlarm() == AlarmType.NOSPACE) {
+                return;
+            }
+        }
+        LOG.warn("backend quota of {} bytes exceeded: raising the NOSPACE alarm", config.quotaBackendBytes());
+        InternalRequest alarm = InternalRequest.newBuilder()
+                .setHeader(RequestHeader.newBuilder().setId(ids.next()).setMemberId(memberId))
+                .setAlarm(AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                        .setMemberID(memberId).setAlarm(AlarmType.NOSPACE))
+                .build();
+        submit(new HeldProposal(alarm.getHeader().getId(), alarm.toByteString(), true));
+    }
+
+    private void submit(HeldProposal p) {
+        if (!held.isEmpty()) {
+            held.addLast(p); // keep the order of proposals that wait for a leader
+            return;
+        }
+        try {
+            rawNode.propose(p.data());
+        } catch (ProposalDroppedException e) {
+            held.addLast(p); // no leader yet, or a transfer in progress: retried after the next Ready
+        }
+    }
+
+    private void retryHeld() {
+        while (!held.isEmpty()) {
+            HeldProposal p = held.peekFirst();
+            if (!p.internal() && !pending.contains(p.requestId())) {
+                held.pollFirst(); // its proposer timed out
+                continue;
+            }
+            try {
+                rawNode.propose(p.data());
+                held.pollFirst();
+            } catch (ProposalDroppedException e) {
+                return;
+            }
+        }
+    }
+
+    private void onRead(PendingRead<?> read, boolean serializable) {
+        if (stopped) {
+            read.fail(EtcdError.STOPPED);
+            return;
+        }
+        if (serializable) {
+            serve(read);
+            return;
+        }
+        ByteString ctx = reads.add(read, ticks);
+        if (ctx != null) {
+            rawNode.readIndex(ctx);
+            kick();
+        }
+    }
+
+    private void serve(PendingRead<?> read) {
+        whenStoreIdle(() -> read.serve(kvStore, stopped));
+    }
+
+    /** Runs {@code task} now, or after the running checkpoint: the KvStore is not thread-safe. */
+    private void whenStoreIdle(Runnable task) {
+        if (checkpointing) {
+            afterCheckpoint.addLast(task);
+        } else {
+            task.run();
+        }
+    }
+
+    private void onTick() {
+        if (stopped) {
+            return;
+        }
+        ticks++;
+        rawNode.tick();
+        long now = nowMs();
+        pending.expire(now, r -> r.fail(EtcdError.TIMEOUT.exception()));
+        reads.removeIf(r -> r.deadlineMs <= now, r -> r.fail(EtcdError.TIMEOUT));
+        ByteString again = reads.retry(ticks);
+        if (again != null) {
+            rawNode.readIndex(again);
+        }
+        processReady();
+    }
+
+    /** Looks at the next Ready after the tasks already queued on the driver (proposals batch up). */
+    private void kick() {
+        if (!kickScheduled) {
+            kickScheduled = true;
+            context.runOnContext(v -> {
+                kickScheduled = false;
+                processReady();
+            });
+        }
+    }
+
+    private void processReady() {
+        if (processing || checkpointing || stopped || !rawNode.hasReady()) {
+            return;
+        }
+        processing = true;
+        Ready rd = rawNode.ready();
+        if (rd.softState() != null) {
+            onSoftState(rd.softState());
+        }
+        for (ReadState rs : rd.readStates()) {
+            ByteString next = reads.onReadState(rs, ticks);
+            if (next != null) {
+                rawNode.readIndex(next);
+            }
+        }
+        if (rd.snapshot() != null) {
+            fatal(new IllegalStateException("received a Raft snapshot at index "
+                    + rd.snapshot().getMetadata().getIndex() + ": installing snapshots from a leader is not supported yet"));
+            return;
+        }
+        if (rd.hardState() == null && rd.entries().isEmpty()) {
+            afterDurable(rd);
+            return;
+        }
+        wal.save(rd.hardState(), rd.entries()).whenComplete((v, err) -> context.runOnContext(x -> {
+            if (stopped) {
+                return;
+            }
+            if (err != null) {
+                fatal(new IOException("write-ahead log save failed", err));
+            } else {
+                afterDurable(rd);
+            }
+        }));
+    }
+
+    private void afterDurable(Ready rd) {
+        try {
+            if (!rd.entries().isEmpty()) {
+                storage.append(rd.entries());
+            }
+            if (rd.hardState() != null) {
+                storage.setHardState(rd.hardState());
+                committedIndex = rd.hardState().getCommit();
+                term = rd.hardState().getTerm();
+            }
+            transport.send(rd.messages());
+            apply(rd.committedEntries());
+            rawNode.advance(rd);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            fatal(e);
+            return;
+        }
+        processing = false;
+        reads.drainApplied(appliedIndex, this::serve);
+        retryHeld();
+        maybeCampaign();
+        if (appliedIndex - snapshotIndex >= config.snapshotCount()) {
+            startCheckpoint();
+        } else {
+            processReady();
+        }
+    }
+
+    private void apply(List<Entry> entries) throws InvalidProtocolBufferException {
+        for (Entry e : entries) {
+            long index = e.getIndex();
+            boolean storeHasIt = index <= kvStore.appliedIndex();
+            switch (e.getType()) {
+                case ENTRY_CONF_CHANGE -> {
+                    confState = rawNode.applyConfChange(ConfChange.parseFrom(e.getData()));
+                    if (!storeHasIt) {
+                        kvStore.applyNoop(index, e.getTerm());
+                    }
+                }
+                case ENTRY_NORMAL -> {
+                    if (e.getData().isEmpty()) {
+                        if (!storeHasIt) {
+                            kvStore.applyNoop(index, e.getTerm()); // a new leader's empty entry
+                        }
+                    } else {
+                        applyRequest(index, e.getTerm(), InternalRequest.parseFrom(e.getData()));
+                    }
+                }
+                default -> throw new IllegalStateException("unknown entry type " + e.getType() + " at index " + index);
+            }
+            appliedIndex = index;
+            appliedTerm = e.getTerm();
+        }
+    }
+
+    private void applyRequest(long index, long entryTerm, InternalRequest request) {
+        ApplyResult result = kvStore.apply(index, entryTerm, request);
+        if (request.getHeader().getMemberId() != memberId) {
+            return;
+        }
+        Reply<ApplyResult> reply = pending.remove(request.getHeader().getId());
+        if (reply == null) {
+            return; // proposed before a restart, or its proposer timed out
+        }
+        if (result == null) {
+            reply.fail(new IllegalStateException("entry " + index + " was already applied"));
+        } else {
+            reply.complete(result);
+        }
+    }
+
+    private void onSoftState(SoftState ss) {
+        if (ss.lead() != leader) {
+            if (ss.lead() == 0) {
+                LOG.info("member {} lost its leader at term {}", MemberIds.toHex(memberId), term);
+            } else {
+                LOG.info("member {} elected leader {} ({})", MemberIds.toHex(memberId), MemberIds.toHex(ss.lead()), ss.role());
+            }
+        }
+        leader = ss.lead();
+        role = ss.role();
+    }
+
+    /**
+     * A one-member cluster need not wait an election timeout: as soon as the applied membership
+     * says this member is the only voter and it follows no leader, it campaigns (etcd waits for
+     * the timeout; this is faster and as safe, since no other member can vote). Called after
+     * every Ready; once campaigning, the role is no longer FOLLOWER, so it does not repeat.
+     */
+    private void maybeCampaign() {
+        boolean onlyVoter = confState.getVotersCount() == 1 && confState.getVoters(0) == memberId
+                && confState.getLearnersCount() == 0;
+        if (onlyVoter && leader == 0 && role == StateRole.FOLLOWER) {
+            rawNode.campaign();
+            kick();
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    private void startCheckpoint() {
+        checkpointing = true;
+        long index = appliedIndex;
+        SnapshotMetadata meta = SnapshotMetadata.newBuilder()
+                .setIndex(index).setTerm(appliedTerm).setConfState(confState).build();
+        long compactTo = index > SNAPSHOT_CATCH_UP_ENTRIES ? index - SNAPSHOT_CATCH_UP_ENTRIES : 0;
+        KvStore kv = kvStore;
+        WriteAheadLog w = wal;
+        Promise<Void> done = Promise.promise();
+        checkpointDone = done.future();
+        long startNs = System.nanoTime();
+        context.<Void>executeBlocking(() -> {
+            kv.checkpoint();
+            w.saveSnapshot(meta).get();
+            if (compactTo > 0) {
+                w.releaseTo(compactTo);
+            }
+            return null;
+        }, false).onComplete(ar -> {
+            done.complete();
+            if (stopped) {
+                return;
+            }
+            if (ar.failed()) {
+                fatal(new IOException("checkpoint at index " + index + " failed", ar.cause()));
+                return;
+            }
+            try {
+                storage.createSnapshot(index, meta.getConfState(), ByteString.EMPTY);
+                if (compactTo > storage.firstIndex() - 1) {
+                    storage.compact(compactTo);
+                }
+            } catch (RuntimeException e) {
+                fatal(e);
+                return;
+            }
+            snapshotIndex = index;
+            checkpointing = false;
+            LOG.info("checkpointed the key-value store at index {} in {} ms; log compacted to {}", index,
+                    (System.nanoTime() - startNs) / 1_000_000, compactTo);
+            while (!afterCheckpoint.isEmpty() && !checkpointing) {
+                afterCheckpoint.pollFirst().run();
+            }
+            processReady();
+        });
+    }
+
+    // ------------------------------------------------------------------ failure
+
+    private void fatal(Throwable t) {
+        if (stopped) {
+            return;
+        }
+        LOG.error("vertcd: unrecoverable error in the Raft driver of member {}; stopping", MemberIds.toHex(memberId), t);
+        stopped = true;
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        failAllWaiting(EtcdError.STOPPED);
+        fatalHandler.accept(t);
+    }
+
+    private void failAllWaiting(EtcdError error) {
+        pending.clear(r -> r.fail(error.exception()));
+        held.clear();
+        if (reads != null) {
+            reads.removeIf(r -> true, r -> r.fail(error));
+        }
+        while (!afterCheckpoint.isEmpty()) {
+            afterCheckpoint.pollFirst().run(); // each task sees stopped and fails its caller
+        }
+    }
+
+    private static long nowMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+}

@@ -1,0 +1,68 @@
+package io.vertcd.server;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The validated configuration of one vertcd member, built by {@link ServerCommand} from etcd's
+ * flags and environment variables.
+ *
+ * @param name the member's human-readable name ({@code --name})
+ * @param dataDir the data directory ({@code --data-dir}); the WAL is {@code member/wal}, the
+ *     state-machine checkpoint {@code member/snap}
+ * @param listenClientUrls addresses the client gRPC server binds ({@code --listen-client-urls}, http only)
+ * @param advertiseClientUrls client URLs reported in MemberList ({@code --advertise-client-urls})
+ * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); unused while the cluster has one member
+ * @param advertisePeerUrls this member's peer URLs ({@code --initial-advertise-peer-urls})
+ * @param clusterToken {@code --initial-cluster-token}, an input of the member ID
+ * @param memberId the member ID (etcd NewMember)
+ * @param clusterId the cluster ID (etcd genID)
+ * @param maxTxnOps {@code --max-txn-ops}: most operations per Txn branch
+ * @param maxRequestBytes {@code --max-request-bytes}: largest proposal accepted, bytes
+ * @param quotaBackendBytes effective backend quota in bytes (etcd: 0 means the 2 GiB default,
+ *     negative disables the quota, which is represented here as {@link Long#MAX_VALUE})
+ * @param snapshotCount {@code --snapshot-count}: applied entries between two state-machine checkpoints
+ * @param heartbeatIntervalMs {@code --heartbeat-interval}: the Raft tick, milliseconds
+ * @param electionTimeoutMs {@code --election-timeout}, milliseconds (a multiple of the tick)
+ */
+public record ServerConfig(
+        String name,
+        Path dataDir,
+        List<URI> listenClientUrls,
+        List<URI> advertiseClientUrls,
+        List<URI> listenPeerUrls,
+        List<URI> advertisePeerUrls,
+        String clusterToken,
+        long memberId,
+        long clusterId,
+        int maxTxnOps,
+        int maxRequestBytes,
+        long quotaBackendBytes,
+        long snapshotCount,
+        int heartbeatIntervalMs,
+        int electionTimeoutMs) {
+
+    /** @return Raft's election tick: election timeout / heartbeat interval (etcd ElectionTicks) */
+    public int electionTicks() {
+        return electionTimeoutMs / heartbeatIntervalMs;
+    }
+
+    /**
+     * @return how long a proposal or ReadIndex may wait before failing with
+     *     {@code etcdserver: request timed out}, ms: 5 s + 2 x election timeout (etcd ServerConfig.ReqTimeout)
+     */
+    public long requestTimeoutMs() {
+        return 5000L + 2L * electionTimeoutMs;
+    }
+
+    /** @return the member's write-ahead log directory, {@code <data-dir>/member/wal} */
+    public Path walDir() {
+        return dataDir.resolve("member").resolve("wal");
+    }
+
+    /** @return the member's state-machine checkpoint directory, {@code <data-dir>/member/snap} */
+    public Path snapDir() {
+        return dataDir.resolve("member").resolve("snap");
+    }
+}

@@ -1,0 +1,62 @@
+package io.vertcd.server;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running vertcd member inside a {@link Vertx}: the {@link RaftNode} driver (a worker
+ * verticle) and one {@link ClientServerVerticle} per event loop.
+ */
+public final class VertcdServer {
+    private static final Logger LOG = LoggerFactory.getLogger(VertcdServer.class);
+
+    private final Vertx vertx;
+    private final RaftNode node;
+    private final String nodeDeployment;
+    private final String clientDeployment;
+
+    private VertcdServer(Vertx vertx, RaftNode node, String nodeDeployment, String clientDeployment) {
+        this.vertx = vertx;
+        this.node = node;
+        this.nodeDeployment = nodeDeployment;
+        this.clientDeployment = clientDeployment;
+    }
+
+    /**
+     * Opens the data directory, starts Raft and listens for clients.
+     *
+     * @param vertx the Vert.x instance to deploy into
+     * @param config the member's configuration
+     * @param clientInstances how many client server verticles to deploy (normally the number of event loops)
+     * @param fatalHandler called after an unrecoverable error of the Raft driver
+     * @return completes when clients can connect; fails if the data directory cannot be opened or a port is taken
+     */
+    public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
+            Consumer<Throwable> fatalHandler) {
+        RaftNode node = new RaftNode(config, new SingleMemberTransport(), fatalHandler);
+        return vertx.deployVerticle(node, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+                .compose(nodeId -> vertx.deployVerticle(() -> new ClientServerVerticle(node, config),
+                                new DeploymentOptions().setInstances(clientInstances))
+                        .recover(e -> vertx.undeploy(nodeId).transform(x -> Future.failedFuture(e)))
+                        .map(clientId -> {
+                            LOG.info("member {} ({}) serving clients on {}", MemberIds.toHex(node.memberId()),
+                                    config.name(), config.listenClientUrls());
+                            return new VertcdServer(vertx, node, nodeId, clientId);
+                        }));
+    }
+
+    /** @return the member's Raft node */
+    public RaftNode node() {
+        return node;
+    }
+
+    /** Stops listening, then stops the Raft node (fails waiting requests, closes the WAL and the store). */
+    public Future<Void> stop() {
+        return vertx.undeploy(clientDeployment).eventually(() -> vertx.undeploy(nodeDeployment));
+    }
+}

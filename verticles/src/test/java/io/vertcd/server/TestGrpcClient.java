@@ -1,0 +1,72 @@
+package io.vertcd.server;
+
+import com.google.protobuf.Message;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import java.util.concurrent.TimeUnit;
+
+/** A small gRPC client for etcd's services over a real socket (h2c with prior knowledge, like etcdctl). */
+final class TestGrpcClient implements AutoCloseable {
+    /** What a unary call returned: a status, its message, and the response when the status is OK. */
+    record Result<T>(GrpcStatus status, String message, T response) {
+    }
+
+    private final GrpcClient client;
+    private final SocketAddress server;
+    private final Context context;
+
+    TestGrpcClient(Vertx vertx, int port) {
+        this.client = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+        this.server = SocketAddress.inetSocketAddress(port, "127.0.0.1");
+        this.context = vertx.getOrCreateContext();
+    }
+
+    /** Calls {@code etcdserverpb.<service>/<method>} and waits (up to 20 s) for the outcome. */
+    <Req extends Message, Resp extends Message> Result<Resp> call(String service, String method, Req request,
+            Resp responsePrototype) throws Exception {
+        ServiceMethod<Resp, Req> m = ServiceMethod.client(ServiceName.create("etcdserverpb", service), method,
+                GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(responsePrototype));
+        // Issue the call from one event-loop context, so the response's events reach the handlers
+        // set below in order (from a plain thread they could run before the handlers exist).
+        Promise<Result<Resp>> result = Promise.promise();
+        context.runOnContext(x -> client.request(server, m).compose(req -> req.send(request)).compose(resp -> {
+            Promise<Result<Resp>> p = Promise.promise();
+            Object[] got = new Object[1];
+            resp.handler(msg -> got[0] = msg);
+            resp.exceptionHandler(p::tryFail);
+            resp.endHandler(v -> {
+                @SuppressWarnings("unchecked")
+                Resp r = (Resp) got[0];
+                p.tryComplete(new Result<>(resp.status(), resp.statusMessage(), r));
+            });
+            return p.future();
+        }).onComplete(result));
+        return result.future().await(20, TimeUnit.SECONDS);
+    }
+
+    /** Calls a method that must succeed and returns its response. */
+    <Req extends Message, Resp extends Message> Resp ok(String service, String method, Req request, Resp prototype)
+            throws Exception {
+        Result<Resp> r = call(service, method, request, prototype);
+        if (r.status() != GrpcStatus.OK) {
+            throw new AssertionError(service + "/" + method + " failed: " + r.status() + " " + r.message());
+        }
+        return r.response();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
