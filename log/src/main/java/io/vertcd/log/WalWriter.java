@@ -306,6 +306,14 @@ final class WalWriter implements Runnable {
             newCycleFile = true;
         }
         touchedCycles.add(cycle);
+        if (!cycleFiles.containsKey(cycle)) {
+            // The store-file listener may report a new cycle file only after the first batch
+            // written to it; the appender knows its file at once.
+            File file = appender.currentFile();
+            if (file != null) {
+                cycleFiles.putIfAbsent(cycle, file);
+            }
+        }
         wroteInBatch = true;
         return qi;
     }
