@@ -48,6 +48,7 @@ public final class ClientServerVerticle extends VerticleBase {
                     .setPort(url.getPort())
                     .setHttp2ClearTextEnabled(true)
                     .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
+                    .connectionHandler(new AuthorityNormalizer())
                     .requestHandler(grpc);
             servers.add(server);
             listening.add(server.listen());
