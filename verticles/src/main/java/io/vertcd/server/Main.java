@@ -64,7 +64,8 @@ public final class Main {
         try {
             server = VertcdServer.start(vertx, config, options.getEventLoopPoolSize(), error -> exitLater(1))
                     .await(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Errors too (e.g. NoClassDefFoundError): a member that cannot start must not linger.
             log.error("vertcd: cannot start: {}", String.valueOf(e.getMessage()), e);
             vertx.close();
             System.exit(1);
