@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *       {@code dbSizeInUse} (bytes of the storage engine: bbolt vs Chronicle Map), {@code raftIndex},
  *       {@code raftAppliedIndex}, {@code raftTerm} and the header's {@code raft_term} (how many log
  *       entries a start-up and a request take is an implementation detail). Table format: the
- *       columns VERSION, DB SIZE, RAFT TERM, RAFT INDEX and RAFT APPLIED INDEX.
+ *       columns VERSION, DB SIZE, RAFT TERM, RAFT INDEX and RAFT APPLIED INDEX; simple format: the
+ *       same fields by position.
  *   <li><b>Table layout</b> of those two commands: cell padding and border widths follow the masked
  *       cells' widths, so masked tables are compared cell by cell with padding trimmed.
  * </ol>
@@ -60,8 +61,29 @@ public final class OutputMask {
         } else if (isCommand(args, "endpoint", "status")) {
             s = STATUS_JSON.matcher(s).replaceAll("\"$1\":<masked>");
             s = maskTable(s, STATUS_COLUMNS);
+            s = maskSimpleStatus(s);
         }
         return s;
+    }
+
+    /**
+     * The default ("simple") format of {@code endpoint status} prints one line per endpoint:
+     * {@code endpoint, id, version, dbSize, isLeader, isLearner, raftTerm, raftIndex, raftAppliedIndex, errors}.
+     * Masks the same fields as the JSON and table formats (positions 2, 3, 6, 7 and 8).
+     */
+    private static String maskSimpleStatus(String s) {
+        StringBuilder out = new StringBuilder();
+        for (String line : s.split("\n", -1)) {
+            String[] f = line.split(", ", -1);
+            if (f.length == 10 && !line.startsWith("|") && !line.startsWith("[")) {
+                for (int i : new int[] {2, 3, 6, 7, 8}) {
+                    f[i] = "<masked>";
+                }
+                line = String.join(", ", f);
+            }
+            out.append(line).append('\n');
+        }
+        return out.substring(0, out.length() - 1);
     }
 
     private static boolean isCommand(List<String> args, String first, String second) {

@@ -59,4 +59,14 @@ class OutputMaskTest {
         assertEquals(OutputMask.apply(table, etcd), OutputMask.apply(table, other));
         assertNotEquals(OutputMask.apply(table, etcd), OutputMask.apply(table, etcd.replace("true", "false")));
     }
+
+    @Test
+    void statusSimpleFormatMasksSameFieldsByPosition() {
+        String etcd = "http://127.0.0.1:32300, 875811f89e5816bd, 3.4.23, 25 kB, true, false, 2, 33, 33, \n";
+        String other = "http://127.0.0.1:32300, 875811f89e5816bd, 3.5.0, 1.7 kB, true, false, 3, 31, 31, \n";
+        List<String> args = List.of("endpoint", "status");
+        assertEquals(OutputMask.apply(args, etcd), OutputMask.apply(args, other));
+        String otherId = other.replace("875811f89e5816bd", "0000000000000001");
+        assertNotEquals(OutputMask.apply(args, etcd), OutputMask.apply(args, otherId));
+    }
 }
