@@ -52,12 +52,16 @@ import org.slf4j.LoggerFactory;
  * {@link WriteAheadLog} and the {@link KvStore}, all touched only on this verticle's context,
  * the way etcd's {@code raftNode.start} loop (etcdserver/raft.go) drives etcd's raft.
  *
- * <p><b>Context.</b> Deploy it as a worker verticle (one instance): applying entries and serving
- * ranges touch memory-mapped Chronicle files (page faults are disk I/O) and Chronicle Map's
- * segment locks, which must not run on an event loop. Worker contexts run their tasks one at a
- * time, in order, so the node's state needs no locks. The public methods may be called from any
- * thread; they hop onto the driver's context with {@code runOnContext} and their futures complete
- * back on the caller's context ({@link Reply}).
+ * <p><b>Context.</b> Deploy it as a standard (event-loop) verticle, one instance. Nothing it
+ * does blocks: WAL writes and fsyncs happen on the WAL's own I/O thread, checkpoints on a worker
+ * thread (while they run the driver does not touch the store), and applying entries or serving
+ * ranges writes and reads memory-mapped Chronicle files whose segment locks only this context
+ * takes, so they are never contended. (A page fault on a mapped page can still reach the disk;
+ * Chronicle's design accepts that, and measured put latency halved against a worker context,
+ * whose every hop wakes a pool thread.) One context runs the node's tasks one at a time, in
+ * order, so its state needs no locks. The public methods may be called from any thread; they hop
+ * onto the driver's context with {@code runOnContext} and their futures complete back on the
+ * caller's context ({@link Reply}).
  *
  * <p><b>Ready loop.</b> One Ready at a time: save its HardState and entries to the WAL; when the
  * save is durable (the WAL completes on its I/O thread; the driver hops back) append them to the
@@ -313,9 +317,6 @@ public final class RaftNode extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        if (!context.isWorkerContext()) {
-            return Future.failedFuture(new IllegalStateException("RaftNode must be deployed as a worker verticle"));
-        }
         return context.executeBlocking(this::openStores, false).map(opened -> {
             startRaft(opened);
             return null;

@@ -2,7 +2,6 @@ package io.vertcd.server;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,7 +38,7 @@ public final class VertcdServer {
     public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
             Consumer<Throwable> fatalHandler) {
         RaftNode node = new RaftNode(config, new SingleMemberTransport(), fatalHandler);
-        return vertx.deployVerticle(node, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        return vertx.deployVerticle(node)
                 .compose(nodeId -> vertx.deployVerticle(() -> new ClientServerVerticle(node, config),
                                 new DeploymentOptions().setInstances(clientInstances))
                         .recover(e -> vertx.undeploy(nodeId).transform(x -> Future.failedFuture(e)))
