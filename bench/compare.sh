@@ -6,9 +6,12 @@
 #   bench/compare.sh            (from anywhere; paths are relative to the repository root)
 #
 # Workloads (vertcd-bench flags, key 8 bytes, value 256 bytes as in etcd's performance docs):
-#   put-1c       put,   1 client,   1 connection,   2000 requests, sequential keys
+#   put-1c       put,   1 client,   1 connection,   5000 requests, sequential keys
 #   put-64c      put,  64 clients,  8 connections, 50000 requests, sequential keys
 #   range-l-64c  range, linearizable, 64 clients, 8 connections, 100000 requests over 1000 prefilled keys
+#
+# Before the measured workloads each server gets the same unmeasured warm-up: 30000 puts from
+# 16 clients over 1000 keys.
 #
 # Environment overrides: ETCD_BIN (default /usr/bin/etcd), VERTCD_JAR (default
 # verticles/target/vertcd.jar), BENCH_JAR (default bench/target/vertcd-bench.jar, built if missing),
@@ -30,8 +33,9 @@ ENDPOINT="127.0.0.1:${CLIENT_PORT}"
 
 WORKLOADS=(put-1c put-64c range-l-64c)
 COMMON=(--endpoints "$ENDPOINT" --key-size 8 --val-size 256)
+WARMUP="put --clients 16 --conns 4 --total 30000 --key-space-size 1000 --sequential-keys"
 declare -A ARGS=(
-  [put-1c]="put --clients 1 --conns 1 --total 2000 --key-space-size 100000 --sequential-keys"
+  [put-1c]="put --clients 1 --conns 1 --total 5000 --key-space-size 100000 --sequential-keys"
   [put-64c]="put --clients 64 --conns 8 --total 50000 --key-space-size 100000 --sequential-keys"
   [range-l-64c]="range --consistency l --clients 64 --conns 8 --total 100000 --key-space-size 1000 --prefill"
 )
@@ -99,9 +103,14 @@ start_server() {
 
 field() { awk -F': ' -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 
-# run_workloads NAME: runs every workload against the server that is up.
+# run_workloads NAME: runs every workload against the server that is up, after the same
+# unmeasured warm-up on both servers (a JVM server compiles its hot paths in its first seconds;
+# etcd gets the identical warm-up, so the comparison is of the servers in their steady state).
 run_workloads() {
   local name="$1" w out rc
+  log "== $name warm-up (unmeasured): vertcd-bench $WARMUP"
+  # shellcheck disable=SC2086
+  java -jar "$BENCH_JAR" $WARMUP "${COMMON[@]}" >"$WORK/$name-warmup.txt" 2>&1 || log "   warm-up exit $?"
   for w in "${WORKLOADS[@]}"; do
     out="$WORK/$name-$w.txt"
     log "== $name $w: vertcd-bench ${ARGS[$w]}"
