@@ -7,6 +7,10 @@ import io.etcd.jetcd.api.AlarmType;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.DeleteRangeResponse;
 import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeRequest;
@@ -15,12 +19,16 @@ import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.ResponseOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import io.vertcd.statemachine.pb.LeaseCheckpoint;
+import io.vertcd.statemachine.pb.LeaseCheckpointRequest;
+import io.vertcd.statemachine.pb.LeaseCheckpointResponse;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The request semantics of applying KV requests, after etcd etcdserver/apply.go
- * ({@code applierV3backend} Put / DeleteRange / Txn / Alarm), its capped applier (NOSPACE alarm
+ * ({@code applierV3backend} Put / DeleteRange / Txn / Alarm / LeaseGrant / LeaseRevoke /
+ * LeaseCheckpoint), its capped applier (NOSPACE alarm
  * active: puts fail with NO_SPACE) and its quota applier (a put that takes the store over quota is
  * applied but answered with NO_SPACE, so that the server raises the alarm). Apply thread only.
  */
@@ -243,6 +251,51 @@ final class Applier {
             throw new IllegalStateException("txn op failed after its checks passed: " + e.getMessage(), e);
         }
         return resp;
+    }
+
+    // ---- Leases ----------------------------------------------------------------------------
+
+    /**
+     * etcd applierV3backend.LeaseGrant through its capped applier (NOSPACE active: NO_SPACE) and
+     * quota applier (granted, but answered with NO_SPACE if {@link Quota#LEASE_OVERHEAD} more
+     * bytes take the store over quota).
+     */
+    Outcome leaseGrant(LeaseGrantRequest r, long raftIndex) throws EtcdException {
+        if (store.nospace()) {
+            throw EtcdError.NO_SPACE.exception();
+        }
+        boolean fits = !store.wouldExceedQuota(Quota.LEASE_OVERHEAD);
+        LeaseRecord l = store.leases().grant(r.getID(), r.getTTL(), raftIndex);
+        LeaseGrantResponse resp = LeaseGrantResponse.newBuilder().setHeader(header(store.currentRevision()))
+                .setID(l.id()).setTTL(l.ttlSeconds()).build();
+        return new Outcome(resp, fits ? null : EtcdError.NO_SPACE.exception());
+    }
+
+    /**
+     * etcd lessor.Revoke: removes the lease, then deletes its keys in one write transaction, in
+     * sorted key order, so that the whole revoke is one revision (none if it had no keys).
+     *
+     * @throws EtcdException LEASE_NOT_FOUND if the lease does not exist
+     */
+    LeaseRevokeResponse leaseRevoke(LeaseRevokeRequest r) throws EtcdException {
+        List<byte[]> keys = store.leases().revoke(r.getID());
+        WriteTxn txn = store.beginWrite();
+        try {
+            for (byte[] key : keys) {
+                txn.deleteRange(key, new byte[0]);
+            }
+            return LeaseRevokeResponse.newBuilder().setHeader(header(txn.rev())).build();
+        } finally {
+            store.endWrite(txn);
+        }
+    }
+
+    /** etcd applierV3backend.LeaseCheckpoint: records each lease's remaining TTL; unknown leases are skipped. */
+    LeaseCheckpointResponse leaseCheckpoint(LeaseCheckpointRequest r) {
+        for (LeaseCheckpoint cp : r.getCheckpointsList()) {
+            store.leases().checkpoint(cp.getID(), cp.getRemainingTTL());
+        }
+        return LeaseCheckpointResponse.newBuilder().setHeader(header(store.currentRevision())).build();
     }
 
     // ---- Alarm -----------------------------------------------------------------------------

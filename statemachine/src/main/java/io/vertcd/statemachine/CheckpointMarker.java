@@ -20,25 +20,30 @@ import java.util.zip.CRC32;
  * position reached when the revision store was last synced. Written atomically (temp file, fsync,
  * rename, fsync of the directory), so after a crash either the old or the new marker is read.
  *
- * <p>File {@code <snap>/checkpoint}, big-endian: magic "VCCP", format 1, applied index, applied
+ * <p>File {@code <snap>/checkpoint}, big-endian: magic "VCCP", format 2, applied index, applied
  * term, revision, compacted revision, alarm count, then (member id: 8 bytes, alarm type: 4 bytes)
- * per alarm, then a CRC-32 of everything before it.
+ * per alarm, lease count, then (id, TTL s, remaining TTL s: 8 bytes each) per lease, then a
+ * CRC-32 of everything before it. Format 1 (no lease section) is still read, as no leases.
+ * The lease table lives here rather than in the revision store so that it rolls back with the
+ * marker exactly, as etcd's lease bucket commits with its consistent index.
  *
  * @param appliedIndex last Raft index applied
  * @param appliedTerm term of that entry
  * @param revision the store revision (1 for an empty store)
  * @param compactedRevision the compacted revision (0 if never compacted)
  * @param alarms the active alarms
+ * @param leases the lease table, sorted by ID
  */
 record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long compactedRevision,
-                        List<AlarmMember> alarms) {
+                        List<AlarmMember> alarms, List<LeaseRecord> leases) {
     static final String FILE = "checkpoint";
     private static final int MAGIC = 0x56434350; // "VCCP"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    private static final int FORMAT_WITHOUT_LEASES = 1;
 
     /** The state of a store that has never applied anything. */
     static CheckpointMarker initial() {
-        return new CheckpointMarker(0, 0, 1, 0, List.of());
+        return new CheckpointMarker(0, 0, 1, 0, List.of(), List.of());
     }
 
     /**
@@ -61,8 +66,12 @@ record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long
         if (b.getInt(data.length - 4) != (int) crc.getValue()) {
             throw new IOException("checkpoint marker CRC mismatch: " + dir.resolve(FILE));
         }
-        if (b.getInt() != MAGIC || b.getInt() != FORMAT) {
-            throw new IOException("not a vertcd checkpoint marker (format 1): " + dir.resolve(FILE));
+        if (b.getInt() != MAGIC) {
+            throw new IOException("not a vertcd checkpoint marker: " + dir.resolve(FILE));
+        }
+        int format = b.getInt();
+        if (format != FORMAT && format != FORMAT_WITHOUT_LEASES) {
+            throw new IOException("unknown checkpoint marker format " + format + ": " + dir.resolve(FILE));
         }
         long index = b.getLong();
         long term = b.getLong();
@@ -73,12 +82,19 @@ record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long
         for (int i = 0; i < n; i++) {
             alarms.add(AlarmMember.newBuilder().setMemberID(b.getLong()).setAlarmValue(b.getInt()).build());
         }
-        return new CheckpointMarker(index, term, rev, compacted, List.copyOf(alarms));
+        List<LeaseRecord> leases = new ArrayList<>();
+        if (format == FORMAT) {
+            int l = b.getInt();
+            for (int i = 0; i < l; i++) {
+                leases.add(new LeaseRecord(b.getLong(), b.getLong(), b.getLong()));
+            }
+        }
+        return new CheckpointMarker(index, term, rev, compacted, List.copyOf(alarms), List.copyOf(leases));
     }
 
     /** Writes this marker to {@code dir} atomically and durably. Blocking I/O. */
     void write(Path dir) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + alarms.size() * 12);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(72 + alarms.size() * 12 + leases.size() * 24);
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(MAGIC);
         out.writeInt(FORMAT);
@@ -90,6 +106,12 @@ record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long
         for (AlarmMember m : alarms) {
             out.writeLong(m.getMemberID());
             out.writeInt(m.getAlarmValue());
+        }
+        out.writeInt(leases.size());
+        for (LeaseRecord l : leases) {
+            out.writeLong(l.id());
+            out.writeLong(l.ttlSeconds());
+            out.writeLong(l.remainingTtlSeconds());
         }
         out.flush();
         CRC32 crc = new CRC32();

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,10 @@ public final class KvStore implements AutoCloseable {
     /** Revisions compacted out of the index, to delete from the revision store after the next checkpoint. */
     private final RevisionList pendingRemovals = new RevisionList();
     private LeaseStore leases = LeaseStore.NONE;
+    /** The checkpoint's lease table until a lease store claims it (written back by checkpoints meanwhile). */
+    private List<LeaseRecord> unclaimedLeases;
+    /** Live keys with a lease at open, in key order, to re-attach when the lease store is plugged in. */
+    private List<Restored> restoredAttachments = List.of();
     private volatile ChangeListener listener;
 
     private volatile long appliedIndex;
@@ -73,6 +79,7 @@ public final class KvStore implements AutoCloseable {
         this.currentRevision = m.revision();
         this.compactedRevision = m.compactedRevision();
         this.alarms.reset(m.alarms());
+        this.unclaimedLeases = m.leases();
     }
 
     /**
@@ -113,7 +120,7 @@ public final class KvStore implements AutoCloseable {
     }
 
     /** One revision read back at open. */
-    private record Restored(long main, long sub, boolean tombstone, byte[] key, long created, long version) {}
+    private record Restored(long main, long sub, boolean tombstone, byte[] key, long created, long version, long lease) {}
 
     /**
      * Rebuilds the key index from the revision store: drops revisions above the checkpoint's
@@ -130,16 +137,26 @@ public final class KvStore implements AutoCloseable {
             }
             KeyValue kv = RevisionStore.decode(value);
             kept.add(new Restored(main, sub, RevisionStore.isTombstone(value), kv.getKey().toByteArray(),
-                    kv.getCreateRevision(), kv.getVersion()));
+                    kv.getCreateRevision(), kv.getVersion(), kv.getLease()));
         });
         for (long[] r : rolledBack) {
             store.remove(r[0], r[1]);
         }
         kept.sort(Comparator.comparingLong(Restored::main).thenComparingLong(Restored::sub));
+        TreeMap<byte[], Restored> latest = new TreeMap<>(Arrays::compareUnsigned);
         for (Restored r : kept) {
             KeyIndex ki = index.getOrCreate(r.key());
             ki.restore(r.main(), r.sub(), r.tombstone(), r.created(), r.version());
+            latest.put(r.key(), r);
         }
+        // etcd mvcc restore: every live key's newest revision re-attaches it to its lease
+        List<Restored> attached = new ArrayList<>();
+        for (Restored r : latest.values()) {
+            if (!r.tombstone() && r.lease() != 0) {
+                attached.add(r);
+            }
+        }
+        restoredAttachments = attached;
         if (m.compactedRevision() > 0) {
             index.compact(m.compactedRevision(), (main, sub, tomb) -> store.remove(main, sub));
         }
@@ -178,7 +195,10 @@ public final class KvStore implements AutoCloseable {
      *
      * @param index the entry's Raft index; entries with index <= {@link #appliedIndex()} are skipped
      * @param term the entry's Raft term
-     * @param request the entry's payload
+     * @param request the entry's payload: put, delete_range, txn, compaction, alarm, lease_grant
+     *     (response LeaseGrantResponse; ID 0 = an ID chosen from {@code index}), lease_revoke
+     *     (LeaseRevokeResponse; the lease's keys are deleted in one revision, in key order) or
+     *     lease_checkpoint (LeaseCheckpointResponse)
      * @return the result for the proposer, or null if the entry was skipped
      * @throws IllegalStateException if the store is broken (e.g. the revision store cannot grow);
      *     the server must stop applying, since the state may be partly written
@@ -202,6 +222,12 @@ public final class KvStore implements AutoCloseable {
                 }
                 case COMPACTION -> new ApplyResult(id, compact(request.getCompaction()), null);
                 case ALARM -> new ApplyResult(id, applier.alarm(request.getAlarm()), null);
+                case LEASE_GRANT -> {
+                    Applier.Outcome o = applier.leaseGrant(request.getLeaseGrant(), index);
+                    yield new ApplyResult(id, o.response(), o.error());
+                }
+                case LEASE_REVOKE -> new ApplyResult(id, applier.leaseRevoke(request.getLeaseRevoke()), null);
+                case LEASE_CHECKPOINT -> new ApplyResult(id, applier.leaseCheckpoint(request.getLeaseCheckpoint()), null);
                 default -> new ApplyResult(id, null, null);
             };
         } catch (EtcdException e) {
@@ -393,14 +419,16 @@ public final class KvStore implements AutoCloseable {
 
     /**
      * Makes the current state a durable checkpoint: msync + fsync the revision store, then write
-     * the marker (applied index, term, revision, compacted revision, alarms) atomically. Blocking
+     * the marker (applied index, term, revision, compacted revision, alarms, lease table) atomically. Blocking
      * I/O: never on an event loop. No apply may run concurrently. Afterwards, deletes the
      * revisions compacted since the previous checkpoint from the revision store (not synced until
      * the next checkpoint; harmless, since a crash re-runs the compaction).
      */
     public void checkpoint() throws IOException {
+        List<LeaseRecord> leaseTable = leases == LeaseStore.NONE && unclaimedLeases != null ? unclaimedLeases
+                : leases.persisted();
         CheckpointMarker m = new CheckpointMarker(appliedIndex, appliedTerm, currentRevision, compactedRevision,
-                alarms.list(AlarmType.NONE_VALUE));
+                alarms.list(AlarmType.NONE_VALUE), leaseTable);
         store.sync();
         m.write(dir);
         // The marker now carries the compacted revision, so history below it may go: if we crash
@@ -447,9 +475,23 @@ public final class KvStore implements AutoCloseable {
 
     // ---- plug-ins --------------------------------------------------------------------------
 
-    /** Plugs in the lease store (default: none, so puts with a lease fail with LEASE_NOT_FOUND). Before applying. */
+    /**
+     * Plugs in the lease store (default: none, so puts with a lease fail with LEASE_NOT_FOUND).
+     * Call once, after {@link #open} and before applying: the first store plugged in receives the
+     * checkpoint's lease table ({@link LeaseStore#restore}) and then every live key that has a
+     * lease ({@link LeaseStore#keyPut}, in key order), as etcd recovers its lessor and then
+     * re-attaches keys while restoring the MVCC index. Apply thread.
+     */
     public void setLeaseStore(LeaseStore leaseStore) {
         this.leases = Objects.requireNonNull(leaseStore);
+        if (unclaimedLeases != null && leaseStore != LeaseStore.NONE) {
+            leaseStore.restore(unclaimedLeases);
+            for (Restored r : restoredAttachments) {
+                leaseStore.keyPut(r.key(), r.lease());
+            }
+            unclaimedLeases = null;
+            restoredAttachments = List.of();
+        }
     }
 
     /** Sets the watch hub's listener (null: none). */

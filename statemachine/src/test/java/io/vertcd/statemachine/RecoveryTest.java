@@ -10,12 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.vertcd.statemachine.pb.InternalRequest;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,29 +104,8 @@ class RecoveryTest {
     }
 
     private void runCrashWriter(Path snap, int checkpointAt, int total) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Xmx256m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CrashWriter.class.getName());
-        cmd.add(snap.toString());
-        cmd.add(Integer.toString(checkpointAt));
-        cmd.add(Integer.toString(total));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-        try {
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
-        } finally {
-            p.destroyForcibly();
-        }
-        String log = Files.readString(dir.resolve("child.log"));
-        assertEquals(3, p.exitValue(), log);
-        assertTrue(log.contains("revision="), log);
+        ChildProcess.runUntilHalt(dir, CrashWriter.class, snap.toString(), Integer.toString(checkpointAt),
+                Integer.toString(total));
     }
 
     @Test

@@ -1,0 +1,52 @@
+package io.vertcd.statemachine.lease;
+
+/**
+ * Settings of a {@link Lessor} (etcd lease.LessorConfig and lessor.go constants).
+ *
+ * @param minTtlSeconds shortest TTL granted, seconds: shorter requests are raised to it (etcd
+ *     MinLeaseTTL; see {@link #minTtlSeconds(int, long)})
+ * @param checkpointIntervalMs how often the leader checkpoints a lease's remaining TTL, ms; only
+ *     leases whose remaining TTL exceeds it are checkpointed (etcd CheckpointInterval, default
+ *     5 minutes, etcdserver --experimental-lease-checkpoint-interval)
+ * @param checkpointBatchSize most checkpoints in one LeaseCheckpointRequest (etcd
+ *     maxLeaseCheckpointBatchSize = 1000)
+ * @param revokeRatePerSecond most expired leases handed out for revocation per second (etcd
+ *     leaseRevokeRate = 1000); also the lease count from which {@link Lessor#promote} spreads
+ *     expiries out
+ * @param expiredRetryMs after an expired lease is handed out, it is handed out again after this
+ *     long if its revoke has not been applied by then, ms (etcd expiredLeaseRetryInterval = 3 s)
+ */
+public record LessorOptions(long minTtlSeconds, long checkpointIntervalMs, int checkpointBatchSize,
+                            long revokeRatePerSecond, long expiredRetryMs) {
+    /** etcd MaxLeaseTTL: the largest TTL a grant may ask for, seconds (9,000,000,000). */
+    public static final long MAX_LEASE_TTL_SECONDS = 9_000_000_000L;
+
+    public LessorOptions {
+        if (minTtlSeconds < 1 || checkpointIntervalMs < 1000 || checkpointBatchSize < 1 || revokeRatePerSecond < 2
+                || expiredRetryMs < 1) {
+            throw new IllegalArgumentException("invalid lessor options: " + minTtlSeconds + ", " + checkpointIntervalMs
+                    + ", " + checkpointBatchSize + ", " + revokeRatePerSecond + ", " + expiredRetryMs);
+        }
+    }
+
+    /**
+     * etcd's minimum lease TTL (etcdserver/server.go NewServer): {@code (3 * electionTicks / 2)}
+     * ticks (integer division) of {@code heartbeatMs}, rounded up to whole seconds. With etcd's
+     * defaults (10 ticks of 100 ms) that is ceil(1.5 s) = 2 s, which is what etcd 3.4 answers to
+     * {@code etcdctl lease grant 1}.
+     */
+    public static long minTtlSeconds(int electionTicks, long heartbeatMs) {
+        long ms = (3L * electionTicks / 2) * heartbeatMs;
+        return Math.max(1, (ms + 999) / 1000);
+    }
+
+    /** @return options for a Raft election of {@code electionTicks} ticks of {@code heartbeatMs}, other settings etcd's. */
+    public static LessorOptions forElection(int electionTicks, long heartbeatMs) {
+        return new LessorOptions(minTtlSeconds(electionTicks, heartbeatMs), 5 * 60_000, 1000, 1000, 3000);
+    }
+
+    /** @return etcd's defaults: election of 10 ticks of 100 ms (min TTL 2 s), checkpoint every 5 minutes. */
+    public static LessorOptions defaults() {
+        return forElection(10, 100);
+    }
+}
