@@ -1,0 +1,127 @@
+package io.vertcd.server.peer;
+
+import com.google.protobuf.Empty;
+import io.vertcd.raft.pb.Message;
+import io.vertcd.raft.pb.MessageBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listening side of the peer protocol on {@code --listen-peer-urls} (h2c): the gRPC method
+ * {@code vertcd.raft.Peer/Send} and the snapshot endpoint. Each batch's cluster ID is checked; a
+ * mismatching batch ends the call with FAILED_PRECONDITION "cluster ID mismatch" and none of its
+ * messages is delivered. Messages addressed to another member ID are dropped (and logged once per
+ * call). Delivered messages go to the inbound consumer on the event loop of the connection.
+ */
+final class PeerServer {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+    static final ServiceMethod<MessageBatch, Empty> SEND = ServiceMethod.server(
+            ServiceName.create(PeerWire.PACKAGE, PeerWire.SERVICE), PeerWire.SEND_METHOD,
+            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(MessageBatch.getDefaultInstance()));
+
+    private final Vertx vertx;
+    private final long localId;
+    private final long clusterId;
+    private final int maxMessageBytes;
+    private final Consumer<Message> inbound;
+    private final SnapshotIntake snapshots;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private long received;
+
+    PeerServer(Vertx vertx, long localId, long clusterId, int maxMessageBytes, Consumer<Message> inbound,
+               SnapshotIntake snapshots) {
+        this.vertx = vertx;
+        this.localId = localId;
+        this.clusterId = clusterId;
+        this.maxMessageBytes = maxMessageBytes;
+        this.inbound = inbound;
+        this.snapshots = snapshots;
+    }
+
+    /** @return one future per URL, each with the bound server (port 0 binds an ephemeral port) */
+    Future<List<Integer>> listen(List<URI> urls) {
+        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
+        grpc.callHandler(SEND, call -> {
+            boolean[] refused = {false};
+            boolean[] misaddressed = {false};
+            call.handler(batch -> {
+                if (refused[0]) {
+                    return;
+                }
+                if (batch.getClusterId() != clusterId) {
+                    refused[0] = true;
+                    LOG.warn("refused peer stream: {} (local {}, remote {})", PeerWire.CLUSTER_ID_MISMATCH,
+                            Long.toHexString(clusterId), Long.toHexString(batch.getClusterId()));
+                    call.response().status(GrpcStatus.FAILED_PRECONDITION)
+                            .statusMessage(PeerWire.CLUSTER_ID_MISMATCH).end();
+                    return;
+                }
+                for (Message m : batch.getMessagesList()) {
+                    if (m.getTo() != localId) {
+                        if (!misaddressed[0]) {
+                            misaddressed[0] = true;
+                            LOG.warn("dropped message for member {} received by {}", Long.toHexString(m.getTo()),
+                                    Long.toHexString(localId));
+                        }
+                        continue;
+                    }
+                    received++;
+                    inbound.accept(m);
+                }
+            });
+            call.endHandler(v -> {
+                if (!refused[0]) {
+                    call.response().end(Empty.getDefaultInstance());
+                }
+            });
+            call.exceptionHandler(t -> LOG.debug("peer stream failed: {}", t.toString()));
+        });
+        List<Future<Integer>> bound = new ArrayList<>();
+        for (URI url : urls) {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(url.getHost())
+                            .setPort(url.getPort()).setHttp2ClearTextEnabled(true))
+                    .requestHandler(req -> {
+                        if (PeerWire.SNAPSHOT_PATH.equals(req.path())) {
+                            snapshots.handle(req);
+                        } else {
+                            grpc.handle(req);
+                        }
+                    });
+            servers.add(server);
+            bound.add(server.listen().map(HttpServer::actualPort));
+        }
+        return Future.all(bound).map(cf -> {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < cf.size(); i++) {
+                ports.add(cf.resultAt(i));
+            }
+            return ports;
+        });
+    }
+
+    /** @return messages delivered to the inbound consumer, since creation */
+    long received() {
+        return received;
+    }
+
+    Future<Void> close() {
+        List<Future<Void>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        return Future.join(closing).mapEmpty();
+    }
+}

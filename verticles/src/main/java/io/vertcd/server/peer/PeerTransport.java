@@ -1,0 +1,215 @@
+package io.vertcd.server.peer;
+
+import io.vertcd.raft.pb.Message;
+import io.vertcd.raft.pb.MessageType;
+import io.vertcd.server.Transport;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The multi-member {@link Transport}: Raft messages to each peer over one pipelined gRPC stream per
+ * peer ({@link PeerWire}), snapshots over a separate streamed POST, and the listening side on
+ * {@code --listen-peer-urls}.
+ *
+ * <p>Threads: the transport belongs to the Vert.x context it is created on (the Raft driver's). Call
+ * {@link #send}, {@link #addPeer}, {@link #removePeer} and {@link #close} there (calls from elsewhere
+ * are moved onto it). {@link PeerListener} and {@link SnapshotReceiver} are called on it. Inbound
+ * messages are given to the consumer on the peer server's event loop, which is the same context when
+ * {@link #start} is called on it; the consumer must not block.
+ *
+ * <p>Queues: per peer, at most {@link PeerTransportOptions#maxQueuedMessages()} messages wait; beyond
+ * that a message is dropped and the peer reported unreachable (etcd rafthttp/peer.go). A MSG_SNAP is
+ * not queued: its files are taken from the {@link SnapshotSource} and streamed, one snapshot per peer
+ * at a time (a second one while the first is in flight is reported failed at once, as etcd's
+ * snapshot sender does), and the outcome reported through {@link PeerListener#reportSnapshot}.
+ */
+public final class PeerTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
+
+    private final Vertx vertx;
+    private final Context context;
+    private final long localId;
+    private final long clusterId;
+    private final PeerTransportOptions options;
+    private final PeerListener listener;
+    private final SnapshotSource snapshotSource;
+    private final HttpClientAgent client;
+    private final SnapshotSender snapshotSender;
+    private final PeerServer server;
+    private final Map<Long, PeerStream> streams = new HashMap<>();
+    private final Map<Long, URI> urls = new HashMap<>();
+    private final Map<Long, Boolean> snapshotInFlight = new HashMap<>();
+
+    /**
+     * @param vertx the Vert.x instance
+     * @param localId this member's ID
+     * @param clusterId the cluster ID every batch carries and every received batch must carry
+     * @param peers the other members' advertised peer URLs (the first URL of each is used), by member ID
+     * @param inbound receives every accepted message addressed to {@code localId}
+     * @param listener delivery reports (unreachable peers, snapshot outcomes)
+     * @param snapshotSource files of the snapshot a MSG_SNAP refers to
+     * @param snapshotReceiver takes over received snapshot directories
+     * @param snapshotTempDir where received snapshots are written before hand-over (e.g.
+     *        {@code member/snap/tmp}); created when missing
+     * @param options limits
+     */
+    public PeerTransport(Vertx vertx, long localId, long clusterId, Map<Long, URI> peers, Consumer<Message> inbound,
+                         PeerListener listener, SnapshotSource snapshotSource, SnapshotReceiver snapshotReceiver,
+                         Path snapshotTempDir, PeerTransportOptions options) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.localId = localId;
+        this.clusterId = clusterId;
+        this.options = options;
+        this.listener = listener;
+        this.snapshotSource = snapshotSource;
+        this.client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false).setConnectTimeout(1000)
+                .setHttp2MultiplexingLimit(100), new PoolOptions().setHttp2MaxSize(1));
+        this.snapshotSender = new SnapshotSender(vertx, client, clusterId, options.snapshotChunkBytes());
+        SnapshotIntake intake = new SnapshotIntake(vertx, context, clusterId, snapshotTempDir,
+                options.maxMessageBytes(), snapshotReceiver);
+        this.server = new PeerServer(vertx, localId, clusterId, options.maxMessageBytes(), inbound, intake);
+        peers.forEach(this::addPeerNow);
+    }
+
+    /**
+     * Starts listening. Call on the transport's context.
+     *
+     * @param listenPeerUrls {@code --listen-peer-urls} (http only; port 0 binds an ephemeral port)
+     * @return the bound ports, in the order of the URLs; fails when a port cannot be bound
+     */
+    public Future<List<Integer>> start(List<URI> listenPeerUrls) {
+        return server.listen(listenPeerUrls);
+    }
+
+    /** Queues messages to peers; a MSG_SNAP starts a snapshot stream. Never blocks. */
+    @Override
+    public void send(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        if (Vertx.currentContext() != context) {
+            List<Message> copy = List.copyOf(messages);
+            context.runOnContext(v -> send(copy));
+            return;
+        }
+        for (Message m : messages) {
+            if (m.getType() == MessageType.MSG_SNAP) {
+                sendSnapshot(m);
+                continue;
+            }
+            PeerStream s = streams.get(m.getTo());
+            if (s == null) {
+                LOG.debug("dropped {} to unknown member {}", m.getType(), Long.toHexString(m.getTo()));
+                continue;
+            }
+            s.enqueue(m);
+        }
+    }
+
+    private void sendSnapshot(Message m) {
+        long to = m.getTo();
+        URI url = urls.get(to);
+        if (url == null || snapshotInFlight.containsKey(to)) {
+            listener.reportSnapshot(to, false);
+            return;
+        }
+        snapshotInFlight.put(to, Boolean.TRUE);
+        snapshotSource.files(m)
+                .compose(files -> snapshotSender.send(url.getHost(), url.getPort(), m, files))
+                .onComplete(ar -> context.runOnContext(v -> {
+                    snapshotInFlight.remove(to);
+                    if (ar.failed()) {
+                        LOG.warn("snapshot at index {} to {} failed: {}", m.getSnapshot().getMetadata().getIndex(),
+                                Long.toHexString(to), ar.cause().toString());
+                    }
+                    listener.reportSnapshot(to, ar.succeeded());
+                }));
+    }
+
+    /**
+     * Adds a peer (membership change applied) or replaces its URL.
+     *
+     * @param memberId the member ID
+     * @param peerUrl its advertised peer URL
+     */
+    public void addPeer(long memberId, URI peerUrl) {
+        onContext(() -> addPeerNow(memberId, peerUrl));
+    }
+
+    private void addPeerNow(long memberId, URI peerUrl) {
+        if (memberId == localId) {
+            return;
+        }
+        PeerStream old = streams.remove(memberId);
+        if (old != null) {
+            old.close();
+        }
+        urls.put(memberId, peerUrl);
+        streams.put(memberId, new PeerStream(vertx, context, client, localId, memberId, clusterId, peerUrl.getHost(),
+                peerUrl.getPort(), options, listener));
+    }
+
+    /** Removes a peer (membership change applied): its queue is dropped and its stream closed. */
+    public void removePeer(long memberId) {
+        onContext(() -> {
+            urls.remove(memberId);
+            PeerStream s = streams.remove(memberId);
+            if (s != null) {
+                s.close();
+            }
+        });
+    }
+
+    /**
+     * @param memberId a peer
+     * @return delivery counters of that peer's stream, or null when it is not a peer
+     */
+    public PeerStats stats(long memberId) {
+        PeerStream s = streams.get(memberId);
+        return s == null ? null : new PeerStats(s.connected(), s.queued(), s.dropped(), s.sentBatches());
+    }
+
+    /**
+     * Counters of one peer stream, a snapshot taken on the transport's context.
+     *
+     * @param connected a Send call is open
+     * @param queued messages waiting
+     * @param dropped messages dropped because the queue was full
+     * @param sentBatches MessageBatch frames written
+     */
+    public record PeerStats(boolean connected, int queued, long dropped, long sentBatches) {
+    }
+
+    private void onContext(Runnable r) {
+        if (Vertx.currentContext() == context) {
+            r.run();
+        } else {
+            context.runOnContext(v -> r.run());
+        }
+    }
+
+    /** Closes the streams, the client and the listening servers. */
+    public Future<Void> close() {
+        return Future.<Void>future(p -> onContext(() -> {
+            streams.values().forEach(PeerStream::close);
+            streams.clear();
+            p.complete();
+        })).compose(v -> server.close()).compose(v -> client.close());
+    }
+}

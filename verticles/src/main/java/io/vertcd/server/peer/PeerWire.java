@@ -1,0 +1,52 @@
+package io.vertcd.server.peer;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Names and framing shared by both ends of the peer protocol.
+ *
+ * <ul>
+ *   <li>{@link #SEND_PATH}: gRPC method {@code vertcd.raft.Peer/Send}, client-streaming; each request
+ *       message is a {@code vertcd.raft.MessageBatch}, the single response a
+ *       {@code google.protobuf.Empty}. A member keeps one such call open per peer and pipelines
+ *       batches on it (HTTP/2 flow control is the only window). A batch whose {@code cluster_id} is not
+ *       the receiver's ends the call with FAILED_PRECONDITION "cluster ID mismatch" (etcd
+ *       rafthttp/http.go checks the X-Etcd-Cluster-ID header the same way).
+ *   <li>{@link #SNAPSHOT_PATH}: a plain HTTP/2 POST streaming a state-machine snapshot (etcd sends its
+ *       snapshot on the separate {@code /raft/snapshot} endpoint too); see {@link SnapshotCodec}.
+ * </ul>
+ */
+public final class PeerWire {
+    /** gRPC package of the peer service. */
+    public static final String PACKAGE = "vertcd.raft";
+    /** gRPC service name. */
+    public static final String SERVICE = "Peer";
+    /** gRPC method carrying message batches. */
+    public static final String SEND_METHOD = "Send";
+    /** HTTP path of the Send method. */
+    public static final String SEND_PATH = "/" + PACKAGE + "." + SERVICE + "/" + SEND_METHOD;
+    /** HTTP path of the snapshot stream. */
+    public static final String SNAPSHOT_PATH = "/vertcd/peer/snapshot";
+    /** Header of the snapshot POST carrying the sender's cluster ID, lower-case hex. */
+    public static final String CLUSTER_ID_HEADER = "x-vertcd-cluster-id";
+    /** The refusal etcd gives a member of another cluster. */
+    public static final String CLUSTER_ID_MISMATCH = "cluster ID mismatch";
+
+    private PeerWire() {
+    }
+
+    /**
+     * One gRPC length-prefixed message (gRPC over HTTP/2 spec, "Length-Prefixed-Message"):
+     * a compression flag byte (0: not compressed), the length as 4 bytes big-endian, the bytes.
+     *
+     * @param payload an encoded protobuf message
+     * @return the frame
+     */
+    public static Buffer grpcFrame(byte[] payload) {
+        Buffer b = Buffer.buffer(5 + payload.length);
+        b.appendByte((byte) 0);
+        b.appendInt(payload.length);
+        b.appendBytes(payload);
+        return b;
+    }
+}
