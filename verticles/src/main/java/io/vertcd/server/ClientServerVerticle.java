@@ -1,5 +1,10 @@
 package io.vertcd.server;
 
+import io.vertcd.server.watch.WatchService;
+import io.vertcd.server.watch.WatchWebSocket;
+import io.vertcd.server.concurrency.ElectionService;
+import io.vertcd.server.concurrency.LockService;
+import io.vertcd.server.lease.LeaseService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
@@ -14,7 +19,7 @@ import java.util.List;
 /**
  * The client-facing gRPC server: HTTP/2 cleartext (h2c with prior knowledge, as etcdctl and
  * clientv3 speak it) on every {@code --listen-client-urls} address, serving etcd's KV, Cluster
- * and Maintenance services. Deploy one instance per event loop: Vert.x shares each port among the
+ * Maintenance, Lease, Lock and Election services. Deploy one instance per event loop: Vert.x shares each port among the
  * instances and spreads connections over them.
  */
 public final class ClientServerVerticle extends VerticleBase {
@@ -38,9 +43,17 @@ public final class ClientServerVerticle extends VerticleBase {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
         GrpcRoutes routes = new GrpcRoutes(grpc);
-        new KvService(node, config.maxTxnOps()).register(routes);
+        KvService kv = new KvService(node, config.maxTxnOps());
+        kv.register(routes);
+        LeaseService leases = new LeaseService(node);
+        leases.register(routes);
+        new LockService(vertx, node, kv, leases).register(routes);
+        new ElectionService(vertx, node, kv, leases).register(routes);
         new ClusterService(node, config).register(routes);
         new MaintenanceService(node).register(routes);
+        ResponseHeaders headers = new ResponseHeaders(node);
+        new WatchService(node::watches, headers, config.maxRequestBytes()).register(grpc);
+        WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
         List<Future<HttpServer>> listening = new ArrayList<>();
         for (URI url : config.listenClientUrls()) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
@@ -49,6 +62,8 @@ public final class ClientServerVerticle extends VerticleBase {
                     .setHttp2ClearTextEnabled(true)
                     .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
                     .connectionHandler(new AuthorityNormalizer())
+                    .webSocketHandshakeHandler(webSocketWatch::handshake)
+                    .webSocketHandler(webSocketWatch::handle)
                     .requestHandler(grpc);
             servers.add(server);
             listening.add(server.listen());

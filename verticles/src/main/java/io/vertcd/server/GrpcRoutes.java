@@ -3,11 +3,13 @@ package io.vertcd.server;
 import com.google.protobuf.Message;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
 
 /**
  * Registers unary methods of etcd's gRPC services (package {@code etcdserverpb}) on a Vert.x
@@ -31,7 +33,37 @@ public final class GrpcRoutes {
      */
     public <Req extends Message, Resp extends Message> GrpcRoutes unary(String service, String method,
             Req requestPrototype, UnaryHandler<Req, Resp> handler) {
-        ServiceMethod<Req, Resp> sm = ServiceMethod.server(ServiceName.create("etcdserverpb", service), method,
+        return unary(ServiceName.create("etcdserverpb", service), method, requestPrototype, handler);
+    }
+
+    /**
+     * Registers a streaming method (or a unary one that needs the raw call) of any package, e.g.
+     * {@code Lease/LeaseKeepAlive} or {@code v3electionpb.Election/Observe}.
+     *
+     * @param service the full service name
+     * @param method the method name
+     * @param requestPrototype the request's default instance (gives the parser)
+     * @param handler gets each call on the event loop that received it
+     * @return this, for chaining
+     */
+    public <Req extends Message, Resp extends Message> GrpcRoutes call(ServiceName service, String method,
+            Req requestPrototype, Handler<GrpcServerRequest<Req, Resp>> handler) {
+        ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
+                GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
+        server.callHandler(sm, handler);
+        return this;
+    }
+
+    /**
+     * As {@link #unary(String, String, Message, UnaryHandler)} for a service of any package
+     * (etcd's {@code v3lockpb.Lock}, {@code v3electionpb.Election}).
+     *
+     * @param service the full service name
+     * @return this, for chaining
+     */
+    public <Req extends Message, Resp extends Message> GrpcRoutes unary(ServiceName service, String method,
+            Req requestPrototype, UnaryHandler<Req, Resp> handler) {
+        ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
         server.callHandler(sm, call -> call.handler(request -> {
             Future<Resp> result;

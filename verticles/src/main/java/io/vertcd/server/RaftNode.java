@@ -30,8 +30,13 @@ import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
 import io.vertcd.statemachine.KvStore;
 import io.vertcd.statemachine.KvStoreOptions;
+import io.vertcd.statemachine.lease.Lessor;
+import io.vertcd.statemachine.lease.LessorOptions;
+import io.vertcd.statemachine.pb.LeaseCheckpointRequest;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertcd.statemachine.pb.RequestHeader;
+import io.vertcd.server.watch.Watches;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -101,6 +106,8 @@ public final class RaftNode extends VerticleBase {
     static final long EXPECTED_KEYS = 1_000_000;
     /** An unanswered ReadIndex is asked again after this long, ms (etcd readIndexRetryTime). */
     static final long READ_INDEX_RETRY_MS = 500;
+    /** How often the leader looks for expired leases and due lease checkpoints, ms (etcd lessor runLoop: 500 ms). */
+    static final long LEASE_SCAN_MS = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
@@ -116,6 +123,7 @@ public final class RaftNode extends VerticleBase {
     private volatile long term;
     private volatile long leader;
     private volatile RequestIdGenerator ids;
+    private volatile Watches watches;
 
     // Driver-context state.
     private WriteAheadLog wal;
@@ -139,6 +147,10 @@ public final class RaftNode extends VerticleBase {
     private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
     private final ArrayDeque<Runnable> afterCheckpoint = new ArrayDeque<>();
     private ReadIndexBatcher<PendingRead<?>> reads;
+    // Leases (driver context): the lessor, its leader-side timer, and the waiters for a new revision.
+    private Lessor lessor;
+    private long leaseTimerId = -1;
+    private final RevisionWaiters revisionWaiters = new RevisionWaiters();
 
     /** A proposal Raft dropped (no leader yet); {@code internal} ones (alarms) have no waiting caller. */
     private record HeldProposal(long requestId, ByteString data, boolean internal) {
@@ -227,6 +239,27 @@ public final class RaftNode extends VerticleBase {
         return leader;
     }
 
+    /**
+     * @return the member's watch hub facade (the hub runs on this driver's context; see
+     *     {@link Watches}); null until the node has started
+     */
+    public Watches watches() {
+        return watches;
+    }
+
+    /** Runs {@code task} on the driver's context once the store is idle (after a running checkpoint); dropped once stopped. */
+    private void runOnStore(Runnable task) {
+        context.runOnContext(v -> {
+            if (!stopped) {
+                whenStoreIdle(() -> {
+                    if (!stopped) {
+                        task.run();
+                    }
+                });
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ public API, any thread
 
     /**
@@ -313,6 +346,78 @@ public final class RaftNode extends VerticleBase {
         return reply.future().onComplete(ar -> pendingReads.decrementAndGet());
     }
 
+    /**
+     * A question to the lessor, run on the driver's context (where every lessor call must run).
+     *
+     * @param <T> the answer
+     */
+    @FunctionalInterface
+    public interface LessorCall<T> {
+        /**
+         * @param lessor the member's lessor
+         * @param revision the store's current revision (for the response header)
+         * @return the answer
+         * @throws EtcdException a client-visible error (NOT_LEADER, LEASE_NOT_FOUND)
+         */
+        T call(Lessor lessor, long revision) throws EtcdException;
+    }
+
+    /**
+     * Runs {@code call} on the lessor (keep-alive renewals, TimeToLive, the lease list). It shares
+     * the bound of reads ({@link #MAX_PENDING_READS}). The lessor's leader-side methods may overlap
+     * a checkpoint (see Lessor), so these calls are not held back by one.
+     *
+     * @return completes on the caller's context; fails with the call's {@link EtcdException},
+     *     TOO_MANY_REQUESTS or STOPPED
+     */
+    public <T> Future<T> withLessor(LessorCall<T> call) {
+        if (pendingReads.incrementAndGet() > MAX_PENDING_READS) {
+            pendingReads.decrementAndGet();
+            return Future.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        Reply<T> reply = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> {
+            if (stopped || lessor == null) {
+                reply.fail(EtcdError.STOPPED.exception());
+                return;
+            }
+            try {
+                reply.complete(call.call(lessor, kvStore.currentRevision()));
+            } catch (EtcdException e) {
+                reply.fail(e);
+            } catch (RuntimeException e) {
+                LOG.error("lessor call failed", e);
+                reply.fail(e);
+            }
+        });
+        return reply.future().onComplete(ar -> pendingReads.decrementAndGet());
+    }
+
+    /**
+     * Waits until this member's store revision is above {@code revision} (a change was applied
+     * after a read the caller made at that revision). Lock and election waits use it to re-check
+     * their key prefix, as etcd's concurrency package re-checks after a watch event. At most
+     * {@link RevisionWaiters#MAX_WAITERS} wait at once; beyond that it fails with TOO_MANY_REQUESTS.
+     * There is no deadline: a waiter whose client has gone simply finds nobody to tell.
+     *
+     * @param revision a store revision the caller has seen
+     * @return completes on the caller's context with the store revision then; fails with
+     *     TOO_MANY_REQUESTS or STOPPED
+     */
+    public Future<Long> awaitRevisionAbove(long revision) {
+        Reply<Long> reply = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> {
+            if (stopped) {
+                reply.fail(EtcdError.STOPPED.exception());
+            } else if (kvStore.currentRevision() > revision) {
+                reply.complete(kvStore.currentRevision());
+            } else if (!revisionWaiters.add(reply)) {
+                reply.fail(EtcdError.TOO_MANY_REQUESTS.exception());
+            }
+        });
+        return reply.future();
+    }
+
     // ------------------------------------------------------------------ life cycle
 
     @Override
@@ -330,8 +435,14 @@ public final class RaftNode extends VerticleBase {
         }
         stopped = true;
         failAllWaiting(EtcdError.STOPPED);
+        if (watches != null) {
+            watches.stop(vertx);
+        }
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
+        }
+        if (leaseTimerId >= 0) {
+            vertx.cancelTimer(leaseTimerId);
         }
         WriteAheadLog w = wal;
         KvStore kv = kvStore;
@@ -349,6 +460,9 @@ public final class RaftNode extends VerticleBase {
         KvStore kv = null;
         try {
             kv = KvStore.open(config.snapDir(), new KvStoreOptions(config.quotaBackendBytes(), EXPECTED_KEYS));
+            lessor = new Lessor(LessorOptions.forElection(config.electionTicks(), config.heartbeatIntervalMs()),
+                    () -> System.nanoTime() / 1_000_000);
+            kv.setLeaseStore(lessor);
             MemberIdentity identity = MemberIdentity.load(memberDir);
             if (identity == null) {
                 if (!isFresh(w.replay())) {
@@ -448,6 +562,10 @@ public final class RaftNode extends VerticleBase {
         }
         appliedIndex = snapshotIndex;
         timerId = vertx.setPeriodic(config.heartbeatIntervalMs(), id -> onTick());
+        Watches w = new Watches(kvStore, this::runOnStore, config.watchProgressNotifyIntervalMs());
+        w.start(vertx);
+        watches = w;
+        leaseTimerId = vertx.setPeriodic(LEASE_SCAN_MS, id -> onLeaseScan());
         maybeCampaign();
         processReady();
     }
@@ -624,6 +742,7 @@ public final class RaftNode extends VerticleBase {
         }
         processing = false;
         reads.drainApplied(appliedIndex, this::serve);
+        revisionWaiters.wake(kvStore.currentRevision());
         retryHeld();
         maybeCampaign();
         if (appliedIndex - snapshotIndex >= config.snapshotCount()) {
@@ -684,8 +803,42 @@ public final class RaftNode extends VerticleBase {
                 LOG.info("member {} elected leader {} ({})", MemberIds.toHex(memberId), MemberIds.toHex(ss.lead()), ss.role());
             }
         }
+        boolean wasLeader = role == StateRole.LEADER;
         leader = ss.lead();
         role = ss.role();
+        if (role == StateRole.LEADER && !wasLeader) {
+            // etcd server.go: the new leader's leases get the election timeout on top of their TTL
+            lessor.promote((long) config.electionTicks() * config.heartbeatIntervalMs());
+        } else if (role != StateRole.LEADER && wasLeader) {
+            lessor.demote();
+        }
+    }
+
+    /**
+     * The leader's lease loop (etcd lessor runLoop + server.go revokeExpiredLeases and
+     * checkpointing): proposes a LeaseRevokeRequest for each expired lease the lessor hands out
+     * (it rate-limits them and hands a lease out again if its revoke is lost) and the due TTL
+     * checkpoints. Proposals are internal: no caller waits for them; they count against the held
+     * queue like alarms. Nothing happens on a follower (the lessor is not primary).
+     */
+    private void onLeaseScan() {
+        if (stopped || checkpointing || !lessor.isPrimary()) {
+            return; // during a checkpoint the next scan (500 ms later) catches up
+        }
+        for (long id : lessor.expiredLeases()) {
+            proposeInternal(InternalRequest.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)));
+        }
+        LeaseCheckpointRequest due = lessor.checkpointsDue();
+        if (due.getCheckpointsCount() > 0) {
+            proposeInternal(InternalRequest.newBuilder().setLeaseCheckpoint(due));
+        }
+        kick();
+    }
+
+    /** Proposes a request no client waits for (lease revokes and checkpoints). */
+    private void proposeInternal(InternalRequest.Builder request) {
+        InternalRequest r = request.setHeader(RequestHeader.newBuilder().setId(ids.next()).setMemberId(memberId)).build();
+        submit(new HeldProposal(r.getHeader().getId(), r.toByteString(), true));
     }
 
     /**
@@ -770,6 +923,7 @@ public final class RaftNode extends VerticleBase {
     private void failAllWaiting(EtcdError error) {
         pending.clear(r -> r.fail(error.exception()));
         held.clear();
+        revisionWaiters.failAll(error);
         if (reads != null) {
             reads.removeIf(r -> true, r -> r.fail(error));
         }

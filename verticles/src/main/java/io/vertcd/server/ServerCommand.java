@@ -78,6 +78,9 @@ public final class ServerCommand {
     @Option(names = "--advertise-client-urls", defaultValue = "http://localhost:2379", description = "List of this member's client URLs to advertise to the public.")
     String advertiseClientUrls;
 
+    @Option(names = "--experimental-watch-progress-notify-interval", defaultValue = "10m", description = "Duration of periodical watch progress notification.")
+    String watchProgressNotifyInterval;
+
     @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' or 'capnslog': accepted for compatibility; vertcd logs through Logback (conf/logback.xml).")
     String logger;
 
@@ -167,6 +170,10 @@ public final class ServerCommand {
         if (maxRequestBytes <= 0) {
             throw new ConfigException("vertcd: --max-request-bytes must be positive");
         }
+        long watchProgressMs = GoDurations.parseMs("--experimental-watch-progress-notify-interval", watchProgressNotifyInterval);
+        if (watchProgressMs <= 0) {
+            throw new ConfigException("vertcd: --experimental-watch-progress-notify-interval must be positive");
+        }
         List<URI> clientListen = httpUrls("--listen-client-urls", listenClientUrls, true);
         List<URI> clientAdvertise = httpUrls("--advertise-client-urls", advertiseClientUrls, false);
         List<URI> peerListen = httpUrls("--listen-peer-urls", listenPeerUrls, true);
@@ -193,7 +200,7 @@ public final class ServerCommand {
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
-                heartbeatIntervalMs, electionTimeoutMs);
+                heartbeatIntervalMs, electionTimeoutMs, watchProgressMs);
     }
 
     /** etcd InitialClusterFromName: {@code name=url} for every advertised peer URL. */

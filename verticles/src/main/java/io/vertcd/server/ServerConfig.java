@@ -25,6 +25,9 @@ import java.util.List;
  * @param snapshotCount {@code --snapshot-count}: applied entries between two state-machine checkpoints
  * @param heartbeatIntervalMs {@code --heartbeat-interval}: the Raft tick, milliseconds
  * @param electionTimeoutMs {@code --election-timeout}, milliseconds (a multiple of the tick)
+ * @param watchProgressNotifyIntervalMs {@code --experimental-watch-progress-notify-interval}: how often
+ *     watchers created with progress_notify get an empty response with the current revision, ms
+ *     (etcd default 10 minutes)
  */
 public record ServerConfig(
         String name,
@@ -41,7 +44,8 @@ public record ServerConfig(
         long quotaBackendBytes,
         long snapshotCount,
         int heartbeatIntervalMs,
-        int electionTimeoutMs) {
+        int electionTimeoutMs,
+        long watchProgressNotifyIntervalMs) {
 
     /** @return Raft's election tick: election timeout / heartbeat interval (etcd ElectionTicks) */
     public int electionTicks() {

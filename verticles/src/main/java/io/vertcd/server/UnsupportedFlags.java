@@ -77,7 +77,6 @@ public final class UnsupportedFlags {
             bool("--experimental-enable-lease-checkpoint", "false", "Persist lease remaining TTL on the primary lessor."),
             text("--experimental-compaction-batch-limit", "1000", "Maximum revisions deleted in each compaction batch."),
             bool("--experimental-peer-skip-client-san-verification", "false", "Skip verification of SAN field in client certificate for peer connections."),
-            text("--experimental-watch-progress-notify-interval", "10m", "Duration of periodical watch progress notification."),
             text("--experimental-warning-apply-duration", "100ms", "Warning is generated if requests take more than this duration."),
             bool("--force-new-cluster", "false", "Force to create a new one-member cluster."),
             text("--log-package-levels", "", "A log level for each etcd package."));

@@ -2,6 +2,7 @@ package io.vertcd.server;
 
 import com.google.protobuf.Message;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -13,6 +14,8 @@ import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A small gRPC client for etcd's services over a real socket (h2c with prior knowledge, like etcdctl). */
@@ -35,24 +38,47 @@ final class TestGrpcClient implements AutoCloseable {
     /** Calls {@code etcdserverpb.<service>/<method>} and waits (up to 20 s) for the outcome. */
     <Req extends Message, Resp extends Message> Result<Resp> call(String service, String method, Req request,
             Resp responsePrototype) throws Exception {
-        ServiceMethod<Resp, Req> m = ServiceMethod.client(ServiceName.create("etcdserverpb", service), method,
+        return callAsync(ServiceName.create("etcdserverpb", service), method, request, responsePrototype)
+                .await(20, TimeUnit.SECONDS);
+    }
+
+    /** Calls {@code <service>/<method>} of any package (v3lockpb.Lock, v3electionpb.Election) without waiting. */
+    <Req extends Message, Resp extends Message> Future<Result<Resp>> callAsync(ServiceName service, String method,
+            Req request, Resp responsePrototype) {
+        return streamAsync(service, method, List.of(request), responsePrototype)
+                .map(r -> new Result<>(r.status(), r.message(), r.responses().isEmpty() ? null
+                        : r.responses().get(r.responses().size() - 1)));
+    }
+
+    /** What a streaming call returned: a status, its message, and every response received. */
+    record StreamResult<T>(GrpcStatus status, String message, List<T> responses) {
+    }
+
+    /**
+     * Sends {@code requests} on one call, half-closes, and completes when the server ends the call
+     * (bidirectional streams such as Lease/LeaseKeepAlive; unary calls are the one-request case).
+     */
+    <Req extends Message, Resp extends Message> Future<StreamResult<Resp>> streamAsync(ServiceName service,
+            String method, List<Req> requests, Resp responsePrototype) {
+        ServiceMethod<Resp, Req> m = ServiceMethod.client(service, method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(responsePrototype));
         // Issue the call from one event-loop context, so the response's events reach the handlers
         // set below in order (from a plain thread they could run before the handlers exist).
-        Promise<Result<Resp>> result = Promise.promise();
-        context.runOnContext(x -> client.request(server, m).compose(req -> req.send(request)).compose(resp -> {
-            Promise<Result<Resp>> p = Promise.promise();
-            Object[] got = new Object[1];
-            resp.handler(msg -> got[0] = msg);
+        Promise<StreamResult<Resp>> result = Promise.promise();
+        context.runOnContext(x -> client.request(server, m).compose(req -> {
+            for (int i = 0; i < requests.size() - 1; i++) {
+                req.write(requests.get(i));
+            }
+            return req.send(requests.get(requests.size() - 1));
+        }).compose(resp -> {
+            Promise<StreamResult<Resp>> p = Promise.promise();
+            List<Resp> got = new ArrayList<>();
+            resp.handler(got::add);
             resp.exceptionHandler(p::tryFail);
-            resp.endHandler(v -> {
-                @SuppressWarnings("unchecked")
-                Resp r = (Resp) got[0];
-                p.tryComplete(new Result<>(resp.status(), resp.statusMessage(), r));
-            });
+            resp.endHandler(v -> p.tryComplete(new StreamResult<>(resp.status(), resp.statusMessage(), got)));
             return p.future();
         }).onComplete(result));
-        return result.future().await(20, TimeUnit.SECONDS);
+        return result.future();
     }
 
     /** Calls a method that must succeed and returns its response. */

@@ -1,0 +1,104 @@
+package io.vertcd.server.watch;
+
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.vertcd.server.ResponseHeaders;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * etcd's {@code etcdserverpb.Watch/Watch}: a bidirectional gRPC stream; each call is one
+ * {@link WatchSession} with its own {@link WatchOutbox} on the event loop that received the call.
+ * Many calls per HTTP/2 connection and many connections are independent.
+ *
+ * <p>When the client half-closes its side the session is closed and the call ends with status OK
+ * (etcd's recvLoop returns nil on EOF); when the call is reset or the connection drops the session
+ * is closed and nothing more is written. Responses still buffered then are dropped, as etcd does.
+ */
+public final class WatchService {
+    /** The method, with protobuf encoding of etcd's messages. */
+    public static final ServiceMethod<WatchRequest, WatchResponse> METHOD = ServiceMethod.server(
+            ServiceName.create("etcdserverpb", "Watch"), "Watch",
+            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance()));
+
+    private final Supplier<Watches> watches;
+    private final ResponseHeaders headers;
+    private final int maxRequestBytes;
+
+    /**
+     * @param watches the member's watches (RaftNode::watches; read when a call starts)
+     * @param headers fills response headers
+     * @param maxRequestBytes {@code --max-request-bytes}, the fragment limit
+     */
+    public WatchService(Supplier<Watches> watches, ResponseHeaders headers, int maxRequestBytes) {
+        this.watches = Objects.requireNonNull(watches, "watches");
+        this.headers = Objects.requireNonNull(headers, "headers");
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Registers the method on {@code server}. */
+    public void register(GrpcServer server) {
+        server.callHandler(METHOD, this::handle);
+    }
+
+    private void handle(GrpcServerRequest<WatchRequest, WatchResponse> call) {
+        GrpcServerResponse<WatchRequest, WatchResponse> response = call.response();
+        Context loop = Vertx.currentContext();
+        WatchOutbox out = new WatchOutbox(loop, WatchOutbox.DEFAULT_CAPACITY, headers::header, maxRequestBytes,
+                new WatchOutbox.Transport() {
+                    @Override
+                    public boolean writeQueueFull() {
+                        return response.writeQueueFull();
+                    }
+
+                    @Override
+                    public void drainHandler(Runnable handler) {
+                        response.drainHandler(v -> handler.run());
+                    }
+
+                    @Override
+                    public void write(WatchResponse r) {
+                        response.write(r);
+                    }
+
+                    @Override
+                    public void pauseInput() {
+                        call.pause();
+                    }
+
+                    @Override
+                    public void resumeInput() {
+                        call.resume();
+                    }
+                });
+        WatchSession session = watches.get().open(out);
+        boolean[] ended = new boolean[1];
+        Runnable end = () -> {
+            if (!ended[0]) {
+                ended[0] = true;
+                session.close();
+                out.close();
+            }
+        };
+        call.handler(session::request);
+        call.endHandler(v -> {
+            boolean first = !ended[0];
+            end.run();
+            if (first) {
+                response.end();
+            }
+        });
+        call.exceptionHandler(e -> end.run());
+        call.errorHandler(e -> end.run()); // the client cancelled the call (RST_STREAM CANCEL)
+        response.exceptionHandler(e -> end.run());
+    }
+}
