@@ -9,6 +9,10 @@
 #   put-1c       put,   1 client,   1 connection,   5000 requests, sequential keys
 #   put-64c      put,  64 clients,  8 connections, 50000 requests, sequential keys
 #   range-l-64c  range, linearizable, 64 clients, 8 connections, 100000 requests over 1000 prefilled keys
+#   lease-keepalive-64c  lease-keepalive, 64 clients, 8 connections, 50000 keep-alives of one 600 s lease
+#                (one stream per keep-alive, as clientv3 KeepAliveOnce)
+#   watch-latency-100w  watch-latency, 100 watchers (one stream each, 4 connections) on one key, one
+#                writer, 2000 puts: p99 = put acknowledgement to the event at the last watcher
 #
 # Before the measured workloads each server gets the same unmeasured warm-up: 30000 puts from
 # 16 clients over 1000 keys.
@@ -31,13 +35,15 @@ CLIENT_PORT="${CLIENT_PORT:-42379}"
 PEER_PORT="${PEER_PORT:-42380}"
 ENDPOINT="127.0.0.1:${CLIENT_PORT}"
 
-WORKLOADS=(put-1c put-64c range-l-64c)
+WORKLOADS=(put-1c put-64c range-l-64c lease-keepalive-64c watch-latency-100w)
 COMMON=(--endpoints "$ENDPOINT" --key-size 8 --val-size 256)
 WARMUP="put --clients 16 --conns 4 --total 30000 --key-space-size 1000 --sequential-keys"
 declare -A ARGS=(
   [put-1c]="put --clients 1 --conns 1 --total 5000 --key-space-size 100000 --sequential-keys"
   [put-64c]="put --clients 64 --conns 8 --total 50000 --key-space-size 100000 --sequential-keys"
   [range-l-64c]="range --consistency l --clients 64 --conns 8 --total 100000 --key-space-size 1000 --prefill"
+  [lease-keepalive-64c]="lease-keepalive --clients 64 --conns 8 --total 50000 --ttl 600"
+  [watch-latency-100w]="watch-latency --watchers 100 --conns 4 --total 2000"
 )
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vertcd-compare.XXXXXX")"

@@ -39,6 +39,17 @@ public abstract class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /**
+   * Unmeasured set-up before the run (after any prefill), e.g. granting the lease that
+   * {@code lease-keepalive} renews. Default: nothing.
+   *
+   * @param client the first connection
+   * @return completes when the set-up is done; a failure ends the tool with the set-up exit code
+   */
+  protected io.vertx.core.Future<?> prepare(KvClient client) {
+    return io.vertx.core.Future.succeededFuture();
+  }
+
   /** @return the workload to measure, given the validated key space and the shared value bytes */
   protected abstract Workload workload(KeySpace keys, ByteString value);
 
@@ -98,6 +109,13 @@ public abstract class BenchCommand implements Callable<Integer> {
           err.flush();
           return EXIT_SETUP;
         }
+      }
+      try {
+        join(prepare(connections.clients().get(0)));
+      } catch (RuntimeException e) {
+        err.println("error: preparing the " + workload.name() + " run failed: " + RpcFailure.describe(rootCause(e)));
+        err.flush();
+        return EXIT_SETUP;
       }
       RateLimiter limiter = options.rate > 0 ? new RateLimiter(options.rate, System::nanoTime) : null;
       LoadRunner runner = new LoadRunner(vertx, connections.clients(), options.clients, options.total, limiter);

@@ -12,7 +12,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "vertcd-bench", mixinStandardHelpOptions = true,
     description = "Load tool for etcd v3 endpoints: QPS and latency percentiles of put, range and txn-put",
-    subcommands = {PutCommand.class, RangeCommand.class, TxnPutCommand.class})
+    subcommands = {PutCommand.class, RangeCommand.class, TxnPutCommand.class, LeaseKeepAliveCommand.class,
+        WatchLatencyCommand.class})
 public final class BenchMain implements Runnable {
 
   /** Entry point; exits with the command's exit code. */

@@ -1,5 +1,9 @@
 package io.vertcd.bench;
 
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeRequest;
@@ -85,9 +89,30 @@ public final class KvClient {
     return call(KvMethods.RANGE, request);
   }
 
+  /** {@code Lease.LeaseGrant}. */
+  public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest request) {
+    return call(KvMethods.LEASE_GRANT, request);
+  }
+
+  /** One keep-alive on its own {@code Lease.LeaseKeepAlive} stream (request, half-close, one response). */
+  public Future<LeaseKeepAliveResponse> leaseKeepAliveOnce(LeaseKeepAliveRequest request) {
+    return call(KvMethods.LEASE_KEEPALIVE, request);
+  }
+
   /** {@code KV.Txn}. */
   public Future<TxnResponse> txn(TxnRequest request) {
     return call(KvMethods.TXN, request);
+  }
+
+  /**
+   * Opens one {@code Watch.Watch} stream on this connection, without a deadline (it lives for the
+   * run); write WatchRequests on it and read the responses from its {@code response()}.
+   */
+  public Future<GrpcClientRequest<io.etcd.jetcd.api.WatchRequest, io.etcd.jetcd.api.WatchResponse>> watchStream() {
+    if (closed) {
+      return Future.failedFuture(new RpcFailure(GrpcStatus.UNAVAILABLE, "connection to " + endpoint + " is closed"));
+    }
+    return grpc.request(KvMethods.WATCH);
   }
 
   /** Closes the connection. */
