@@ -19,12 +19,16 @@ import org.junit.jupiter.api.Test;
  * <p>Masks, beyond {@link OutputMask}: lease IDs are chosen by the server (etcd: from its request
  * ID generator; vertcd: from the Raft index), so every ID a {@code lease grant} prints is replaced,
  * wherever it appears later, by {@code <lease-N>} (N = order of the grants); and the
- * {@code remaining(Ns)} of timetolive by {@code remaining(?s)}, since a second may tick between
- * grant and query on either server.
+ * {@code remaining(Ns)} of timetolive by {@code remaining(?s)} (and {@code "ttl"} in JSON), since
+ * a second may tick between grant and query on either server; and the attached keys are sorted,
+ * because etcd prints them in Go map order, which is random.
  */
 class LeaseEtcdctlTest {
     private static final Pattern GRANTED = Pattern.compile("lease ([0-9a-f]+) granted with TTL");
     private static final Pattern REMAINING = Pattern.compile("remaining\\(\\d+s\\)");
+    private static final Pattern JSON_TTL = Pattern.compile("\"ttl\":\\d+");
+    private static final Pattern KEYS_SIMPLE = Pattern.compile("attached keys\\(\\[([^\\]]*)\\]\\)");
+    private static final Pattern KEYS_JSON = Pattern.compile("\"keys\":\\[([^\\]]*)\\]");
 
     /** The transcript of one run: each command (after masking) and what it printed. */
     private static List<String> run(MemberKind kind, int clientPort, int peerPort) throws Exception {
@@ -86,7 +90,16 @@ class LeaseEtcdctlTest {
             // JSON output prints IDs in decimal
             s = s.replace(Long.toUnsignedString(Long.parseUnsignedLong(e.getKey(), 16)), e.getValue());
         }
-        return REMAINING.matcher(s).replaceAll("remaining(?s)");
+        s = REMAINING.matcher(s).replaceAll("remaining(?s)");
+        s = JSON_TTL.matcher(s).replaceAll("\"ttl\":<remaining>");
+        s = KEYS_SIMPLE.matcher(s).replaceAll(m -> "attached keys([" + sorted(m.group(1), " ") + "])");
+        return KEYS_JSON.matcher(s).replaceAll(m -> "\"keys\":[" + sorted(m.group(1), ",") + "]");
+    }
+
+    /** etcd lists a lease's keys in Go map order (random): compare them as a sorted list. */
+    private static String sorted(String list, String separator) {
+        return java.util.regex.Matcher.quoteReplacement(String.join(separator,
+                java.util.Arrays.stream(list.split(Pattern.quote(separator))).sorted().toList()));
     }
 
     @Test
