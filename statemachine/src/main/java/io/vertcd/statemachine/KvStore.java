@@ -57,6 +57,13 @@ public final class KvStore implements AutoCloseable {
     private final Applier applier = new Applier(this);
     /** Revisions compacted out of the index, to delete from the revision store after the next checkpoint. */
     private final RevisionList pendingRemovals = new RevisionList();
+    /**
+     * Revisions dropped from the index whose main revision is the compacted revision itself (the
+     * tombstones written at it), kept in the revision store until the next compaction so that
+     * {@link #changes} can read that revision's sub-revisions without gaps (a watch may start at
+     * exactly the compacted revision, as in etcd). At most one revision's changes.
+     */
+    private final RevisionList heldAtCompacted = new RevisionList();
     private LeaseStore leases = LeaseStore.NONE;
     /** The checkpoint's lease table until a lease store claims it (written back by checkpoints meanwhile). */
     private List<LeaseRecord> unclaimedLeases;
@@ -158,7 +165,14 @@ public final class KvStore implements AutoCloseable {
         }
         restoredAttachments = attached;
         if (m.compactedRevision() > 0) {
-            index.compact(m.compactedRevision(), (main, sub, tomb) -> store.remove(main, sub));
+            long c = m.compactedRevision();
+            index.compact(c, (main, sub, tomb) -> {
+                if (main == c) {
+                    heldAtCompacted.add(main, sub);
+                } else {
+                    store.remove(main, sub);
+                }
+            });
         }
         if (!rolledBack.isEmpty()) {
             LOG.info("rolled back {} revisions above checkpoint revision {}", rolledBack.size(), m.revision());
@@ -256,7 +270,9 @@ public final class KvStore implements AutoCloseable {
      * that is a tombstone. The dropped revisions leave the index now (no read can reach them) and
      * the revision store at the next {@link #checkpoint()}, right after its marker is durable: so a
      * crash before that checkpoint rolls back to a store that still holds that history, exactly
-     * as it was at the previous checkpoint.
+     * as it was at the previous checkpoint. Exception: tombstones written at the compacted revision
+     * itself stay in the revision store (not in the index) until the next compaction, so that
+     * {@link #changes} from that revision reads its sub-revisions without gaps.
      *
      * @throws EtcdException COMPACTED if revision <= compacted revision, FUTURE_REV if > current revision
      */
@@ -269,7 +285,15 @@ public final class KvStore implements AutoCloseable {
             throw EtcdError.FUTURE_REV.exception();
         }
         compactedRevision = rev; // publish first: a concurrent reader below rev then reports COMPACTED
-        index.compact(rev, (main, sub, tomb) -> pendingRemovals.add(main, sub));
+        heldAtCompacted.forEach(pendingRemovals::add); // the previous compacted revision may go now
+        heldAtCompacted.clear();
+        index.compact(rev, (main, sub, tomb) -> {
+            if (main == rev) {
+                heldAtCompacted.add(main, sub); // a watch from rev still reads rev's sub-revisions in order
+            } else {
+                pendingRemovals.add(main, sub);
+            }
+        });
         return CompactionResponse.newBuilder().setHeader(Applier.header(currentRevision)).build();
     }
 
@@ -370,16 +394,22 @@ public final class KvStore implements AutoCloseable {
      * which {@code maxEvents} was reached. A DELETE event's kv holds the key and mod_revision only;
      * events carry no prev_kv (read it with a Range at {@code mod_revision - 1}). Any thread.
      *
-     * @param fromRev first revision wanted; must be > {@link #compactedRevision()}
+     * <p>{@code fromRev} may equal the compacted revision: etcd (mvcc/watchable_store.go
+     * syncWatchers) cancels only watchers with {@code minRev < compactRev} and replays what the
+     * backend still holds at it, i.e. the puts of that revision; its tombstones were compacted
+     * away (mvcc/key_index.go compact), so they are left out here too.
+     *
+     * @param fromRev first revision wanted; must be >= {@link #compactedRevision()}
      * @param toRev last revision wanted; clamped to {@link #currentRevision()}
      * @param maxEvents soft bound on the events returned (>= 1)
      * @return the events; empty if fromRev > current revision
-     * @throws EtcdException COMPACTED if fromRev <= compacted revision (also if a compaction passes
+     * @throws EtcdException COMPACTED if fromRev < compacted revision (also if a compaction passes
      *     fromRev during the read); the watcher must then be cancelled with compact_revision
      */
     public List<Event> changes(long fromRev, long toRev, int maxEvents) throws EtcdException {
         long last = Math.min(toRev, currentRevision);
-        if (fromRev <= compactedRevision) {
+        long compacted = compactedRevision;
+        if (fromRev < compacted) {
             throw EtcdError.COMPACTED.exception();
         }
         List<Event> out = new ArrayList<>();
@@ -387,19 +417,22 @@ public final class KvStore implements AutoCloseable {
             for (long sub = 0; ; sub++) {
                 byte[] v = store.getRaw(main, sub);
                 if (v == null) {
-                    if (sub == 0) { // every revision holds at least one change: it was compacted meanwhile
+                    if (sub == 0 && main > compacted) { // every revision holds a change: compacted meanwhile
                         throw EtcdError.COMPACTED.exception();
                     }
                     break;
                 }
+                boolean tombstone = RevisionStore.isTombstone(v);
+                if (tombstone && main == compacted) {
+                    continue; // held only to keep the sub-revisions contiguous; etcd no longer has it
+                }
                 out.add(Event.newBuilder()
-                        .setType(RevisionStore.isTombstone(v) ? Event.EventType.DELETE
-                                : Event.EventType.PUT)
+                        .setType(tombstone ? Event.EventType.DELETE : Event.EventType.PUT)
                         .setKv(RevisionStore.decode(v))
                         .build());
             }
         }
-        if (compactedRevision >= fromRev) {
+        if (compactedRevision > fromRev) {
             throw EtcdError.COMPACTED.exception();
         }
         return out;

@@ -355,10 +355,11 @@ class KvStoreTest extends StoreFixture {
         assertEquals(0, read(get("b").toBuilder().setRevision(5).build()).getCount());
         EtcdException future = assertThrows(EtcdException.class, () -> read(get("a").toBuilder().setRevision(7).build()));
         assertEquals(EtcdError.FUTURE_REV, future.error());
-        // physically removed at the next checkpoint: a@3 (kept, newest <= 5) and a@6 remain; a@2, b@4, b@5(tombstone) go
+        // physically removed at the next checkpoint: a@3 (kept, newest <= 5) and a@6 remain; a@2, b@4 go;
+        // b@5 (a tombstone at the compacted revision itself) stays stored until the next compaction
         assertEquals(5, kv.storedRevisions());
         kv.checkpoint();
-        assertEquals(2, kv.storedRevisions());
+        assertEquals(3, kv.storedRevisions());
         assertEquals(1, kv.indexedKeys(), "b was deleted at or below the compaction: dropped from the index");
         ok(Reqs.compact(4, 6));
         kv.checkpoint();
@@ -411,8 +412,36 @@ class KvStoreTest extends StoreFixture {
         assertEquals(3, kv.changes(2, 100, 2).size(), "revision 3 is not split");
         assertEquals(List.of(), kv.changes(5, 100, 10));
         ok(Reqs.compact(9, 3));
-        assertEquals(EtcdError.COMPACTED, assertThrows(EtcdException.class, () -> kv.changes(3, 4, 10)).error());
+        assertEquals(EtcdError.COMPACTED, assertThrows(EtcdException.class, () -> kv.changes(2, 4, 10)).error());
+        assertEquals(List.of("b@3", "c@4"), keyRevs(kv.changes(3, 4, 10)), "the tombstone a@3 was compacted");
         assertEquals(1, kv.changes(4, 4, 10).size());
+    }
+
+    @Test
+    void changesFromExactlyTheCompactedRevisionKeepItsPutsAndDropItsTombstones() throws Exception {
+        ok(put("a", "1"));                                  // 2
+        ok(put("b", "1"));                                  // 3
+        ok(TxnRequest.newBuilder().addSuccess(op(del("a", null))).addSuccess(op(put("c", "1")))
+                .addSuccess(op(put("d", "1"))).build());    // 4.0 tombstone a, 4.1 c, 4.2 d
+        ok(put("e", "1"));                                  // 5
+        ok(Reqs.compact(9, 4));
+        List<String> expected = List.of("c@4", "d@4", "e@5"); // etcd: a@4 (tombstone) went with the compaction
+        assertEquals(expected, keyRevs(kv.changes(4, 100, 100)));
+        assertEquals(EtcdError.COMPACTED, assertThrows(EtcdException.class, () -> kv.changes(3, 100, 10)).error());
+        kv.checkpoint(); // removes what the compaction dropped, but not revision 4's sub-revisions
+        assertEquals(expected, keyRevs(kv.changes(4, 100, 100)));
+        kv.close();
+        kv = KvStore.open(dir.resolve("snap"), options()); // a restart re-derives the same rule
+        assertEquals(expected, keyRevs(kv.changes(4, 100, 100)));
+        ok(Reqs.compact(10, 5));
+        kv.checkpoint(); // now revision 4 is below the compacted one: its held tombstone is deleted
+        assertEquals(List.of("e@5"), keyRevs(kv.changes(5, 100, 100)));
+        assertEquals(4, kv.storedRevisions(), "b@3, c@4, d@4 and e@5 are the newest of their keys; a's are gone");
+    }
+
+    private static List<String> keyRevs(List<Event> evs) {
+        return evs.stream().map(e -> (e.getType() == Event.EventType.DELETE ? "-" : "")
+                + e.getKv().getKey().toStringUtf8() + "@" + e.getKv().getModRevision()).toList();
     }
 
     @Test

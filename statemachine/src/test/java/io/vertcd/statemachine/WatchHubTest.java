@@ -236,6 +236,27 @@ class WatchHubTest extends StoreFixture {
     }
 
     @Test
+    void watchFromExactlyTheCompactedRevisionReplaysWhatSurvivedIt() {
+        hub(WatchOptions.defaults());
+        ok(put("k", "v"));                   // 2
+        ok(put("j", "v"));                   // 3
+        ok(TxnRequest.newBuilder().addSuccess(op(del("j", null))).addSuccess(op(put("k", "w"))).build()); // 4.0, 4.1
+        ok(put("k", "x"));                   // 5
+        ok(Reqs.compact(index + 1, 4));
+        Sink sink = new Sink(100);
+        WatchStream s = hub.openStream(sink);
+        long id = s.watch(watchRange("a", "z").toBuilder().setStartRevision(4).build()).getWatchId();
+        hub.tick();
+        // etcd cancels only start < compact revision; the tombstone j@4 went with the compaction
+        assertEquals(List.of("PUT k@4", "PUT k@5"), describe(events(sink.of(id))));
+        assertFalse(sink.of(id).stream().anyMatch(WatchResponse::getCanceled));
+        long early = s.watch(watchKey("k").toBuilder().setStartRevision(3).build()).getWatchId();
+        hub.tick();
+        assertTrue(sink.of(early).get(0).getCanceled(), "below the compacted revision is still cancelled");
+        assertEquals(4, sink.of(early).get(0).getCompactRevision());
+    }
+
+    @Test
     void filtersDropEventsAndAllFilteredSendsNothing() {
         hub(WatchOptions.defaults());
         Sink sink = new Sink(100);

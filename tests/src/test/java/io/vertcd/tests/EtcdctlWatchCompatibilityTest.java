@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code etcdctl watch} against real etcd 3.4 and against vertcd, compared after
  * {@link OutputMask}: history from {@code --rev} with {@code --prev-kv} (simple and JSON output),
- * a live prefix watch while another etcdctl puts and deletes, and a watch from a compacted
- * revision (etcdctl reports the cancel and exits). Same name, token and ports for both members,
+ * a live prefix watch while another etcdctl puts and deletes, a watch from below the compacted
+ * revision (etcdctl reports the cancel and exits) and from exactly the compacted revision (etcd
+ * accepts it and replays the puts stored at it; the tombstones there are gone). Same name, token and ports for both members,
  * so member and cluster IDs in JSON headers match. Transcripts go to
  * {@code target/e2e-logs/watch-compat-<kind>.txt}.
  */
@@ -76,6 +77,12 @@ class EtcdctlWatchCompatibilityTest {
             out.put("compacted", "exit " + compacted.exitCode() + "\nstdout:\n" + compacted.stdout()
                     + "\nstderr:\n" + compacted.stderr());
             out.put("after-compaction", watch(m, 1, "watch", "fop", "--rev=5"));
+            // from exactly the compacted revision: accepted (etcd cancels only rev < compacted); revision
+            // 4's only change, the tombstone of foo, went with the compaction, so the first event is fop@5
+            out.put("at-compacted-tombstone", watch(m, 1, "watch", "fo", "--prefix", "--rev=4", "--prev-kv"));
+            assertEquals(0, ctl.run("compaction", "5").exitCode());
+            // revision 5's put of fop is still stored after compacting at 5
+            out.put("at-compacted-put", watch(m, 1, "watch", "fop", "--rev=5", "-w", "json"));
             m.stop();
         } finally {
             Path log = Path.of(System.getProperty("user.dir"), "target", "e2e-logs",

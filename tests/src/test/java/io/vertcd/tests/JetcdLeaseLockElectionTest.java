@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Election;
+import io.etcd.jetcd.election.LeaderResponse;
 import io.etcd.jetcd.election.CampaignResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
@@ -15,7 +17,10 @@ import io.etcd.jetcd.lock.LockResponse;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +71,59 @@ class JetcdLeaseLockElectionTest {
             await(c.getLeaseClient().revoke(a)); // the leader's lease ends: the next candidate wins
             assertEquals("je/" + Long.toHexString(b), await(next).getLeader().getKey().toString());
         }
+    }
+
+    /**
+     * Election.Observe sees each leader change, in order: the first leader, its proclaimed value,
+     * the next candidate after a resign, and a new leader after the election was empty (the
+     * lease of the last leader revoked). Each change waits until the observer saw the previous
+     * one, so none can coalesce.
+     */
+    @Test
+    void observeSeesEachLeaderChange() throws InterruptedException {
+        try (MemberProcess m = MemberProcess.create(MemberKind.VERTCD, "jobserve").start(); Client c = Jetcd.client(m)) {
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            c.getElectionClient().observe(bs("jo"), new Election.Listener() {
+                @Override
+                public void onNext(LeaderResponse r) {
+                    seen.add(r.getKv().getKey() + "=" + r.getKv().getValue());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    seen.add("error " + t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    seen.add("completed");
+                }
+            });
+            long a = await(c.getLeaseClient().grant(60)).getID();
+            long b = await(c.getLeaseClient().grant(60)).getID();
+            String keyA = "jo/" + Long.toHexString(a);
+            String keyB = "jo/" + Long.toHexString(b);
+
+            CampaignResponse won = await(c.getElectionClient().campaign(bs("jo"), a, bs("va")));
+            assertEquals(keyA + "=va", next(seen));
+            await(c.getElectionClient().proclaim(won.getLeader(), bs("va2")));
+            assertEquals(keyA + "=va2", next(seen));
+            CompletableFuture<CampaignResponse> second = c.getElectionClient().campaign(bs("jo"), b, bs("vb"));
+            await(c.getElectionClient().resign(won.getLeader()));
+            assertEquals(keyB + "=vb", next(seen));
+            await(second);
+            await(c.getLeaseClient().revoke(b)); // no leader now: the observer waits for the next
+            await(c.getElectionClient().campaign(bs("jo"), a, bs("vc")));
+            assertEquals(keyA + "=vc", next(seen));
+            assertEquals(List.of(), List.copyOf(seen), "one response per change");
+        }
+    }
+
+    /** The observer's next response (a hang bound of 20 s, not a speed check). */
+    private static String next(BlockingQueue<String> seen) throws InterruptedException {
+        String s = seen.poll(20, TimeUnit.SECONDS);
+        assertTrue(s != null, "the observer saw the change");
+        return s;
     }
 
     @Test

@@ -1,27 +1,14 @@
 package io.vertcd.tests;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 /**
- * A long-running {@code etcdctl watch} in the background: its output goes to files, the test waits
+ * A long-running {@code etcdctl watch} in the background ({@link Etcdctl#start}): the test waits
  * until a number of events has been printed, then stops it. (etcdctl watch runs until killed.)
  */
 final class WatchingEtcdctl implements AutoCloseable {
-    private final Process process;
-    private final Path out;
-    private final Path err;
+    private final Etcdctl.Background process;
 
-    private WatchingEtcdctl(Process process, Path out, Path err) {
+    private WatchingEtcdctl(Etcdctl.Background process) {
         this.process = process;
-        this.out = out;
-        this.err = err;
     }
 
     /**
@@ -29,38 +16,17 @@ final class WatchingEtcdctl implements AutoCloseable {
      * @param args etcdctl arguments after --endpoints, starting with {@code watch}
      */
     static WatchingEtcdctl start(String endpoints, String... args) {
-        try {
-            Path dir = Path.of(System.getProperty("user.dir"), "target", "e2e-logs");
-            Files.createDirectories(dir);
-            Path out = Files.createTempFile(dir, "watch-", ".out");
-            Path err = Files.createTempFile(dir, "watch-", ".err");
-            List<String> cmd = new ArrayList<>(List.of(Binaries.etcdctl().toString(), "--endpoints=" + endpoints));
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().put("ETCDCTL_API", "3");
-            pb.environment().keySet().removeIf(k -> k.startsWith("ETCDCTL_") && !k.equals("ETCDCTL_API"));
-            return new WatchingEtcdctl(pb.start(), out, err);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new WatchingEtcdctl(new Etcdctl(endpoints).start(args));
     }
 
     /** @return the output so far */
     String stdout() {
-        try {
-            return Files.readString(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return process.stdout();
     }
 
     /** @return the error output so far */
     String stderr() {
-        try {
-            return Files.readString(err, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return process.stderr();
     }
 
     /**
@@ -71,10 +37,7 @@ final class WatchingEtcdctl implements AutoCloseable {
      * @return the output
      */
     String awaitEventsAndStop(int events) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline && countEvents(stdout()) < events && process.isAlive()) {
-            MemberProcess.sleep(20);
-        }
+        process.awaitStdout(s -> countEvents(s) >= events, 20);
         MemberProcess.sleep(300);
         close();
         return stdout();
@@ -93,13 +56,7 @@ final class WatchingEtcdctl implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.close();
+        process.awaitExit(5); // the output is read to its end
     }
 }

@@ -31,7 +31,6 @@ import io.vertcd.statemachine.EtcdException;
 import io.vertcd.statemachine.KvStore;
 import io.vertcd.statemachine.KvStoreOptions;
 import io.vertcd.statemachine.lease.Lessor;
-import io.vertcd.statemachine.lease.LessorOptions;
 import io.vertcd.statemachine.pb.LeaseCheckpointRequest;
 import io.etcd.jetcd.api.LeaseRevokeRequest;
 import io.vertcd.statemachine.pb.InternalRequest;
@@ -460,7 +459,7 @@ public final class RaftNode extends VerticleBase {
         KvStore kv = null;
         try {
             kv = KvStore.open(config.snapDir(), new KvStoreOptions(config.quotaBackendBytes(), EXPECTED_KEYS));
-            lessor = new Lessor(LessorOptions.forElection(config.electionTicks(), config.heartbeatIntervalMs()),
+            lessor = new Lessor(config.lessorOptions(),
                     () -> System.nanoTime() / 1_000_000);
             kv.setLeaseStore(lessor);
             MemberIdentity identity = MemberIdentity.load(memberDir);

@@ -1,6 +1,7 @@
 package io.vertcd.server;
 
 import io.vertcd.statemachine.Quota;
+import io.vertcd.statemachine.lease.LessorOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -80,6 +81,14 @@ public final class ServerCommand {
 
     @Option(names = "--experimental-watch-progress-notify-interval", defaultValue = "10m", description = "Duration of periodical watch progress notification.")
     String watchProgressNotifyInterval;
+
+    @Option(names = "--experimental-enable-lease-checkpoint", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Checkpoint leases' remaining TTL through Raft, so a restart or a new leader does not renew them in full (etcd's default is false; vertcd's is true).")
+    boolean leaseCheckpoint;
+
+    @Option(names = "--experimental-lease-checkpoint-interval", defaultValue = "5m",
+            description = "Duration between two checkpoints of a lease's remaining TTL (etcd 3.5).")
+    String leaseCheckpointInterval;
 
     @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' or 'capnslog': accepted for compatibility; vertcd logs through Logback (conf/logback.xml).")
     String logger;
@@ -174,6 +183,10 @@ public final class ServerCommand {
         if (watchProgressMs <= 0) {
             throw new ConfigException("vertcd: --experimental-watch-progress-notify-interval must be positive");
         }
+        long leaseCheckpointMs = GoDurations.parseMs("--experimental-lease-checkpoint-interval", leaseCheckpointInterval);
+        if (leaseCheckpointMs <= 0) {
+            throw new ConfigException("vertcd: --experimental-lease-checkpoint-interval must be positive");
+        }
         List<URI> clientListen = httpUrls("--listen-client-urls", listenClientUrls, true);
         List<URI> clientAdvertise = httpUrls("--advertise-client-urls", advertiseClientUrls, false);
         List<URI> peerListen = httpUrls("--listen-peer-urls", listenPeerUrls, true);
@@ -200,7 +213,8 @@ public final class ServerCommand {
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
-                heartbeatIntervalMs, electionTimeoutMs, watchProgressMs);
+                heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
+                leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF);
     }
 
     /** etcd InitialClusterFromName: {@code name=url} for every advertised peer URL. */

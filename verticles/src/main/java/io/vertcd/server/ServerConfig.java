@@ -1,5 +1,6 @@
 package io.vertcd.server;
 
+import io.vertcd.statemachine.lease.LessorOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +29,9 @@ import java.util.List;
  * @param watchProgressNotifyIntervalMs {@code --experimental-watch-progress-notify-interval}: how often
  *     watchers created with progress_notify get an empty response with the current revision, ms
  *     (etcd default 10 minutes)
+ * @param leaseCheckpointIntervalMs how often the leader checkpoints a lease's remaining TTL through
+ *     Raft, ms ({@code --experimental-lease-checkpoint-interval}, default 5 minutes), or
+ *     {@link LessorOptions#CHECKPOINTS_OFF} with {@code --experimental-enable-lease-checkpoint=false}
  */
 public record ServerConfig(
         String name,
@@ -45,7 +49,17 @@ public record ServerConfig(
         long snapshotCount,
         int heartbeatIntervalMs,
         int electionTimeoutMs,
-        long watchProgressNotifyIntervalMs) {
+        long watchProgressNotifyIntervalMs,
+        long leaseCheckpointIntervalMs) {
+
+    /**
+     * @return the lessor's settings: etcd's minimum TTL for this election timeout, this member's
+     *     lease checkpoint interval, etcd's revoke rate and batch sizes
+     */
+    public LessorOptions lessorOptions() {
+        return LessorOptions.forElection(electionTicks(), heartbeatIntervalMs)
+                .withCheckpointInterval(leaseCheckpointIntervalMs);
+    }
 
     /** @return Raft's election tick: election timeout / heartbeat interval (etcd ElectionTicks) */
     public int electionTicks() {

@@ -74,7 +74,6 @@ public final class UnsupportedFlags {
             text("--experimental-corrupt-check-time", "0s", "Duration of time between cluster corruption check passes."),
             text("--experimental-enable-v2v3", "", "Serve v2 requests through the v3 backend under a given prefix."),
             text("--experimental-backend-bbolt-freelist-type", "array", "Freelist type of the bbolt backend."),
-            bool("--experimental-enable-lease-checkpoint", "false", "Persist lease remaining TTL on the primary lessor."),
             text("--experimental-compaction-batch-limit", "1000", "Maximum revisions deleted in each compaction batch."),
             bool("--experimental-peer-skip-client-san-verification", "false", "Skip verification of SAN field in client certificate for peer connections."),
             text("--experimental-warning-apply-duration", "100ms", "Warning is generated if requests take more than this duration."),

@@ -49,6 +49,20 @@ class ServerCommandTest {
     }
 
     @Test
+    void leaseCheckpointFlags() throws Exception {
+        assertEquals(300_000, parse(Map.of()).lessorOptions().checkpointIntervalMs(), "etcd's 5-minute default interval");
+        assertTrue(parse(Map.of()).lessorOptions().checkpointsEnabled(), "vertcd checkpoints by default");
+        assertEquals(1500, parse(Map.of(), "--experimental-lease-checkpoint-interval=1.5s").leaseCheckpointIntervalMs());
+        assertTrue(parse(Map.of(), "--experimental-enable-lease-checkpoint").lessorOptions().checkpointsEnabled());
+        assertEquals(false, parse(Map.of(), "--experimental-enable-lease-checkpoint=false").lessorOptions().checkpointsEnabled());
+        assertEquals(false, parse(Map.of("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "false"))
+                .lessorOptions().checkpointsEnabled());
+        assertEquals(2, parse(Map.of()).lessorOptions().minTtlSeconds());
+        assertEquals("vertcd: --experimental-lease-checkpoint-interval must be positive",
+                refusal(Map.of(), "--experimental-lease-checkpoint-interval=0s"));
+    }
+
+    @Test
     void dataDirAndInitialClusterFollowTheName() throws Exception {
         ServerConfig c = parse(Map.of(), "--name", "infra0", "--initial-advertise-peer-urls", "http://10.0.0.1:2380");
         assertEquals(Path.of("infra0.etcd"), c.dataDir());

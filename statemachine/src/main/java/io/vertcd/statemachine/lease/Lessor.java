@@ -304,7 +304,7 @@ public final class Lessor implements LeaseStore {
         if (l == null || now >= l.expiryMs) {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
-        if (l.remainingTtlSeconds > 0) {
+        if (l.remainingTtlSeconds > 0 && options.checkpointsEnabled()) { // etcd: only with a checkpointer
             toClear.add(id);
         }
         l.expiryMs = Lease.saturatedAdd(now, l.ttlSeconds * 1000);
@@ -413,9 +413,12 @@ public final class Lessor implements LeaseStore {
         return b.build();
     }
 
-    /** etcd scheduleCheckpointIfNeeded: only leases with more than one interval left get checkpointed. */
+    /**
+     * etcd scheduleCheckpointIfNeeded: only leases with more than one interval left get
+     * checkpointed; none when checkpointing is off.
+     */
     private void scheduleCheckpointIfNeeded(Lease l, long now) {
-        if (l.remainingOrTtlSeconds() * 1000 > options.checkpointIntervalMs()) {
+        if (options.checkpointsEnabled() && l.remainingOrTtlSeconds() > options.checkpointIntervalMs() / 1000) {
             checkpoints.schedule(l.id, now + options.checkpointIntervalMs());
         }
     }

@@ -30,7 +30,7 @@ import java.util.Objects;
  *       revisions came meanwhile.</li>
  *   <li><i>unsynced</i>: behind (new with a past start revision, or former victims); {@link #tick()}
  *       catches them up from the revision store ({@link KvStore#changes}) in bounded batches, and
- *       cancels those whose next revision has been compacted.</li>
+ *       cancels those whose next revision is below the compacted one (etcd: minRev < compactRev).</li>
  * </ul>
  * A slow client therefore never stalls apply or other watchers, and memory is bounded: at most
  * one pending response per victim, nothing per unsynced watcher, and the sinks' own bounds.
@@ -230,7 +230,7 @@ public final class WatchHub implements ChangeListener {
         Iterator<Watcher> it = unsynced.iterator();
         for (int n = 0; n < options.maxWatchersPerSync() && it.hasNext(); n++) {
             Watcher w = it.next();
-            if (w.minRev <= compacted) {
+            if (w.minRev < compacted) {
                 WatchResponse r = WatchResponse.newBuilder().setHeader(ResponseHeader.getDefaultInstance())
                         .setWatchId(w.id()).setCompactRevision(compacted).setCanceled(true).build();
                 if (w.stream().sink().offer(r)) { // else: try again next tick (etcd does the same)

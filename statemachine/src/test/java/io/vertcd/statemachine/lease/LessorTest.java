@@ -169,6 +169,29 @@ class LessorTest {
     }
 
     @Test
+    void checkpointIntervalIsConfigurableAndCheckpointsCanBeTurnedOff() throws Exception {
+        Lessor fast = new Lessor(LessorOptions.defaults().withCheckpointInterval(2000), now::get);
+        fast.promote(0);
+        fast.grant(1, 60, 1);
+        fast.grant(2, 2, 2); // not more than one interval left: never checkpointed (etcd)
+        now.addAndGet(2000);
+        assertEquals(List.of(LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(58).build()),
+                fast.checkpointsDue().getCheckpointsList());
+
+        LessorOptions off = LessorOptions.defaults().withCheckpointInterval(LessorOptions.CHECKPOINTS_OFF);
+        assertFalse(off.checkpointsEnabled());
+        Lessor none = new Lessor(off, now::get);
+        none.promote(0);
+        none.grant(1, 3600, 1);
+        now.addAndGet(3_000_000);
+        assertEquals(0, none.checkpointsDue().getCheckpointsCount(), "etcd 3.4 without --experimental-enable-lease-checkpoint");
+        none.checkpoint(1, 600); // a checkpoint from the log (written while they were on) still applies
+        assertEquals(3600, none.renew(1));
+        assertEquals(0, none.checkpointsDue().getCheckpointsCount(), "no clearing checkpoint either");
+        assertThrows(IllegalArgumentException.class, () -> LessorOptions.defaults().withCheckpointInterval(0));
+    }
+
+    @Test
     void checkpointBatchesAreBounded() throws Exception {
         Lessor small = new Lessor(new LessorOptions(2, 60_000, 3, 1000, 3000), now::get);
         small.promote(0);
