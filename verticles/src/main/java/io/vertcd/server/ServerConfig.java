@@ -13,7 +13,7 @@ import java.util.List;
  *     state-machine checkpoint {@code member/snap}
  * @param listenClientUrls addresses the client gRPC server binds ({@code --listen-client-urls}, http only)
  * @param advertiseClientUrls client URLs reported in MemberList ({@code --advertise-client-urls})
- * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); unused while the cluster has one member
+ * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); not bound when the cluster has one member
  * @param advertisePeerUrls this member's peer URLs ({@code --initial-advertise-peer-urls})
  * @param clusterToken {@code --initial-cluster-token}, an input of the member ID
  * @param memberId the member ID (etcd NewMember)
@@ -25,6 +25,9 @@ import java.util.List;
  * @param snapshotCount {@code --snapshot-count}: applied entries between two state-machine checkpoints
  * @param heartbeatIntervalMs {@code --heartbeat-interval}: the Raft tick, milliseconds
  * @param electionTimeoutMs {@code --election-timeout}, milliseconds (a multiple of the tick)
+ * @param initialCluster every member of the initial cluster ({@code --initial-cluster}), this one
+ *     included, sorted by member ID as unsigned numbers (the order etcd bootstraps Raft's voters in,
+ *     membership.RaftCluster.MemberIDs)
  */
 public record ServerConfig(
         String name,
@@ -41,7 +44,18 @@ public record ServerConfig(
         long quotaBackendBytes,
         long snapshotCount,
         int heartbeatIntervalMs,
-        int electionTimeoutMs) {
+        int electionTimeoutMs,
+        List<ClusterMember> initialCluster) {
+
+    /** Copies the member list. */
+    public ServerConfig {
+        initialCluster = List.copyOf(initialCluster);
+    }
+
+    /** @return the other members of the initial cluster (all but {@link #memberId()}) */
+    public List<ClusterMember> initialPeers() {
+        return initialCluster.stream().filter(m -> m.id() != memberId).toList();
+    }
 
     /** @return Raft's election tick: election timeout / heartbeat interval (etcd ElectionTicks) */
     public int electionTicks() {
