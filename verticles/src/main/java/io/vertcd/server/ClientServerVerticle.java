@@ -37,7 +37,7 @@ public final class ClientServerVerticle extends VerticleBase {
     public Future<?> start() {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
-        GrpcRoutes routes = new GrpcRoutes(grpc);
+        GrpcRoutes routes = new GrpcRoutes(grpc, node::leader);
         new KvService(node, config.maxTxnOps()).register(routes);
         new ClusterService(node, config).register(routes);
         new MaintenanceService(node).register(routes);

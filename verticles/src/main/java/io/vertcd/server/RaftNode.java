@@ -23,6 +23,7 @@ import io.vertcd.raft.pb.ConfChange;
 import io.vertcd.raft.pb.ConfState;
 import io.vertcd.raft.pb.Entry;
 import io.vertcd.raft.pb.HardState;
+import io.vertcd.raft.pb.Message;
 import io.vertcd.raft.pb.Snapshot;
 import io.vertcd.raft.pb.SnapshotMetadata;
 import io.vertcd.statemachine.ApplyResult;
@@ -32,14 +33,24 @@ import io.vertcd.statemachine.KvStore;
 import io.vertcd.statemachine.KvStoreOptions;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertcd.statemachine.pb.RequestHeader;
+import io.vertcd.server.peer.PeerListener;
+import io.vertcd.server.peer.PeerTransport;
+import io.vertcd.server.peer.PeerTransportOptions;
+import io.vertcd.server.peer.SnapshotReceiver;
+import io.vertcd.server.peer.SnapshotSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,7 +95,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reads.</b> Serializable ranges run on the driver at once. Linearizable ranges wait for a
  * ReadIndex round (Raft thesis §6.4), batched by {@link ReadIndexBatcher}, and for the applied
- * index to reach the ReadState's index (etcd linearizableReadLoop).
+ * index to reach the ReadState's index (etcd linearizableReadLoop). On a follower the core forwards
+ * the ReadIndex to the leader; when a new leader appears the outstanding round is asked again at once.
+ *
+ * <p><b>Peers.</b> With one member the transport is a {@link SingleMemberTransport}. With more, the
+ * node creates a {@link PeerTransport} on its own context at start, binds {@code --listen-peer-urls}
+ * before Raft starts, steps every inbound message into the core on this context, and forwards the
+ * transport's delivery reports ({@code reportUnreachable}, {@code reportSnapshot}). A new cluster is
+ * bootstrapped with every member of {@code --initial-cluster} as a voter, in the same order on every
+ * member (sorted by ID, as etcd does). Messages of a Ready are sent only after its entries are
+ * durable (also the leader's MsgApp: the simple, safe order; Raft thesis §10.2.1 would allow the
+ * leader to send first).
+ *
+ * <p><b>Leadership.</b> When this member stops being the leader its proposals that Raft accepted and
+ * that are not applied yet fail with {@code etcdserver: leader changed} (they may still commit under
+ * the new leader: the outcome is unknown to the client, as with a timeout). A proposal made while no
+ * leader is known waits (held, re-proposed after each Ready) and fails after the request timeout
+ * with {@code etcdserver: request timed out}, as etcd's do.
  */
 public final class RaftNode extends VerticleBase {
     /** Most proposals waiting for their apply result at once. */
@@ -105,7 +132,8 @@ public final class RaftNode extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
 
     private final ServerConfig config;
-    private final Transport transport;
+    private Transport transport;
+    private PeerTransport peers;
     private final Consumer<Throwable> fatalHandler;
     private final AtomicInteger inFlightProposals = new AtomicInteger();
     private final AtomicInteger pendingReads = new AtomicInteger();
@@ -194,14 +222,13 @@ public final class RaftNode extends VerticleBase {
     }
 
     /**
-     * @param config the member's configuration
-     * @param transport carries messages to peers ({@link SingleMemberTransport} for one member)
+     * @param config the member's configuration; {@link ServerConfig#initialCluster()} decides between a
+     *     one-member node and one that talks to peers over a {@link PeerTransport}
      * @param fatalHandler called on the driver's context after an unrecoverable error (WAL write
      *     failure, corrupt entry, apply bug) once the node has stopped serving; Main exits the process
      */
-    public RaftNode(ServerConfig config, Transport transport, Consumer<Throwable> fatalHandler) {
+    public RaftNode(ServerConfig config, Consumer<Throwable> fatalHandler) {
         this.config = Objects.requireNonNull(config, "config");
-        this.transport = Objects.requireNonNull(transport, "transport");
         this.fatalHandler = Objects.requireNonNull(fatalHandler, "fatalHandler");
         this.memberId = config.memberId();
         this.clusterId = config.clusterId();
@@ -317,10 +344,104 @@ public final class RaftNode extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return context.executeBlocking(this::openStores, false).map(opened -> {
-            startRaft(opened);
+        return context.executeBlocking(this::openStores, false).compose(opened -> startPeers(opened)
+                .map(v -> {
+                    startRaft(opened);
+                    return (Void) null;
+                })
+                .recover(e -> {
+                    Future<Void> closed = peers == null ? Future.succeededFuture() : peers.close();
+                    return closed.eventually(() -> context.executeBlocking(() -> {
+                        closeStores(opened.wal(), opened.kvStore());
+                        return null;
+                    }, false)).transform(x -> Future.failedFuture(e));
+                }));
+    }
+
+    /**
+     * One member: the {@link SingleMemberTransport}. Several: a {@link PeerTransport} created on this
+     * context (its inbound messages and reports arrive here), listening before Raft starts.
+     */
+    private Future<Void> startPeers(Opened opened) {
+        long self = opened.identity().memberId();
+        Map<Long, URI> peerUrls = new LinkedHashMap<>();
+        for (ClusterMember m : config.initialCluster()) {
+            if (m.id() != self) {
+                peerUrls.put(m.id(), m.peerUrls().get(0));
+            }
+        }
+        if (peerUrls.isEmpty()) {
+            transport = new SingleMemberTransport();
+            return Future.succeededFuture();
+        }
+        PeerListener listener = new PeerListener() {
+            @Override
+            public void reportUnreachable(long id) {
+                onDriver(() -> rawNode.reportUnreachable(id));
+            }
+
+            @Override
+            public void reportSnapshot(long id, boolean success) {
+                onDriver(() -> rawNode.reportSnapshot(id, !success));
+            }
+        };
+        peers = new PeerTransport(vertx, self, opened.identity().clusterId(), peerUrls,
+                m -> onDriver(() -> onPeerMessage(m)), listener, snapshotSource(), snapshotReceiver(),
+                config.dataDir().resolve("member").resolve("snap-incoming"), PeerTransportOptions.defaults());
+        transport = peers;
+        return peers.start(config.listenPeerUrls()).map(ports -> {
+            LOG.info("member {} listening for peers on {} (bound ports {}); peers {}", MemberIds.toHex(self),
+                    config.listenPeerUrls(), ports, peerUrls);
             return null;
         });
+    }
+
+    /** Runs {@code task} on the driver's context once Raft has started and while it runs; drops it otherwise. */
+    private void onDriver(Runnable task) {
+        Runnable guarded = () -> {
+            if (rawNode == null || stopped) {
+                return; // before Raft started (the peer listener is up first) or after stop: Raft retransmits
+            }
+            task.run();
+            kick();
+        };
+        if (io.vertx.core.Vertx.currentContext() == context) {
+            guarded.run();
+        } else {
+            context.runOnContext(v -> guarded.run());
+        }
+    }
+
+    private void onPeerMessage(Message m) {
+        try {
+            rawNode.step(m);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("dropped a {} from {}: {}", m.getType(), MemberIds.toHex(m.getFrom()), e.getMessage());
+        }
+    }
+
+    private SnapshotSource snapshotSource() {
+        return m -> Future.failedFuture("sending state-machine snapshots is not supported yet (snapshot at index "
+                + m.getSnapshot().getMetadata().getIndex() + ")");
+    }
+
+    private SnapshotReceiver snapshotReceiver() {
+        return (m, dir) -> {
+            LOG.warn("dropped a snapshot at index {} from {}: installing snapshots is not supported yet",
+                    m.getSnapshot().getMetadata().getIndex(), MemberIds.toHex(m.getFrom()));
+            vertx.executeBlocking(() -> {
+                deleteTree(dir);
+                return null;
+            }, false);
+        };
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Override
@@ -335,7 +456,11 @@ public final class RaftNode extends VerticleBase {
         }
         WriteAheadLog w = wal;
         KvStore kv = kvStore;
-        return checkpointDone.recover(e -> Future.succeededFuture()).compose(v -> context.executeBlocking(() -> {
+        Future<Void> peersClosed = peers == null ? Future.succeededFuture() : peers.close();
+        return peersClosed.recover(e -> {
+            LOG.warn("closing the peer transport failed", e);
+            return Future.succeededFuture();
+        }).compose(x -> checkpointDone.recover(e -> Future.succeededFuture())).compose(v -> context.executeBlocking(() -> {
             closeStores(w, kv);
             return null;
         }, false));
@@ -399,7 +524,7 @@ public final class RaftNode extends VerticleBase {
         clusterId = opened.identity().clusterId();
         ids = new RequestIdGenerator(memberId, System.currentTimeMillis());
         long retryTicks = Math.max(1, READ_INDEX_RETRY_MS / config.heartbeatIntervalMs());
-        reads = new ReadIndexBatcher<>(retryTicks);
+        reads = new ReadIndexBatcher<>(retryTicks, System.currentTimeMillis() << 20);
 
         Replay replay = wal.replay();
         storage = new MemoryStorage();
@@ -418,9 +543,14 @@ public final class RaftNode extends VerticleBase {
                 throw new IllegalStateException(config.snapDir() + " has entries applied through index "
                         + kvStore.appliedIndex() + " but the write-ahead log in " + config.walDir() + " is empty");
             }
-            rawNode = RawNode.bootstrap(raftConfig.applied(0).build(), List.of(memberId));
-            LOG.info("bootstrapped member {} of new cluster {} in {}", MemberIds.toHex(memberId),
-                    MemberIds.toHex(clusterId), config.dataDir());
+            List<Long> voters = config.initialCluster().stream().map(ClusterMember::id).toList();
+            if (!voters.contains(memberId)) {
+                throw new IllegalStateException("member " + MemberIds.toHex(memberId) + " is not in the initial cluster "
+                        + config.initialCluster());
+            }
+            rawNode = RawNode.bootstrap(raftConfig.applied(0).build(), voters);
+            LOG.info("bootstrapped member {} of new cluster {} with voters {} in {}", MemberIds.toHex(memberId),
+                    MemberIds.toHex(clusterId), voters.stream().map(MemberIds::toHex).toList(), config.dataDir());
         } else {
             SnapshotMetadata snap = replay.snapshot();
             if (snap != null) {
@@ -677,7 +807,9 @@ public final class RaftNode extends VerticleBase {
     }
 
     private void onSoftState(SoftState ss) {
-        if (ss.lead() != leader) {
+        long previousLeader = leader;
+        StateRole previousRole = role;
+        if (ss.lead() != previousLeader) {
             if (ss.lead() == 0) {
                 LOG.info("member {} lost its leader at term {}", MemberIds.toHex(memberId), term);
             } else {
@@ -686,6 +818,32 @@ public final class RaftNode extends VerticleBase {
         }
         leader = ss.lead();
         role = ss.role();
+        if (previousRole == StateRole.LEADER && role != StateRole.LEADER) {
+            failProposedOnLeaderChange();
+        }
+        if (leader != 0 && leader != previousLeader) {
+            // the outstanding ReadIndex may have gone to the old leader: ask the new one now
+            ByteString again = reads.retryNow(ticks);
+            if (again != null) {
+                rawNode.readIndex(again);
+            }
+        }
+    }
+
+    /**
+     * Fails, with {@code etcdserver: leader changed}, this member's proposals that Raft accepted while
+     * it led and that are not applied yet; proposals still held for a leader keep waiting.
+     */
+    private void failProposedOnLeaderChange() {
+        Set<Long> heldIds = new HashSet<>();
+        for (HeldProposal p : held) {
+            heldIds.add(p.requestId());
+        }
+        int failed = pending.removeIf(id -> !heldIds.contains(id), r -> r.fail(EtcdError.LEADER_CHANGED.exception()));
+        if (failed > 0) {
+            LOG.info("member {} is no longer the leader: {} proposals failed with \"{}\"", MemberIds.toHex(memberId),
+                    failed, EtcdError.LEADER_CHANGED.message());
+        }
     }
 
     /**
@@ -764,6 +922,9 @@ public final class RaftNode extends VerticleBase {
             vertx.cancelTimer(timerId);
         }
         failAllWaiting(EtcdError.STOPPED);
+        if (peers != null) {
+            peers.close();
+        }
         fatalHandler.accept(t);
     }
 

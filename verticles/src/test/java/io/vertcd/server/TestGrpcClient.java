@@ -13,6 +13,7 @@ import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A small gRPC client for etcd's services over a real socket (h2c with prior knowledge, like etcdctl). */
@@ -35,12 +36,21 @@ final class TestGrpcClient implements AutoCloseable {
     /** Calls {@code etcdserverpb.<service>/<method>} and waits (up to 20 s) for the outcome. */
     <Req extends Message, Resp extends Message> Result<Resp> call(String service, String method, Req request,
             Resp responsePrototype) throws Exception {
+        return call(service, method, request, responsePrototype, Map.of());
+    }
+
+    /** As {@link #call(String, String, Message, Message)}, sending {@code metadata} as request headers. */
+    <Req extends Message, Resp extends Message> Result<Resp> call(String service, String method, Req request,
+            Resp responsePrototype, Map<String, String> metadata) throws Exception {
         ServiceMethod<Resp, Req> m = ServiceMethod.client(ServiceName.create("etcdserverpb", service), method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(responsePrototype));
         // Issue the call from one event-loop context, so the response's events reach the handlers
         // set below in order (from a plain thread they could run before the handlers exist).
         Promise<Result<Resp>> result = Promise.promise();
-        context.runOnContext(x -> client.request(server, m).compose(req -> req.send(request)).compose(resp -> {
+        context.runOnContext(x -> client.request(server, m).compose(req -> {
+            metadata.forEach((k, v) -> req.headers().add(k, v));
+            return req.send(request);
+        }).compose(resp -> {
             Promise<Result<Resp>> p = Promise.promise();
             Object[] got = new Object[1];
             resp.handler(msg -> got[0] = msg);
