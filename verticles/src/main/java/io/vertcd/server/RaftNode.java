@@ -36,16 +36,20 @@ import io.vertcd.statemachine.pb.RequestHeader;
 import io.vertcd.server.peer.PeerListener;
 import io.vertcd.server.peer.PeerTransport;
 import io.vertcd.server.peer.PeerTransportOptions;
-import io.vertcd.server.peer.SnapshotReceiver;
-import io.vertcd.server.peer.SnapshotSource;
+import io.vertcd.server.peer.SnapshotFiles;
+import io.vertcd.statemachine.StoreSnapshots;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +57,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +98,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Snapshots.</b> Every {@code --snapshot-count} applied entries the KvStore is
  * checkpointed on a worker thread (applying and reading pause meanwhile, the store is not
  * thread-safe), then a SNAPSHOT_MARK is saved, the WAL and MemoryStorage are compacted up to
- * {@link #SNAPSHOT_CATCH_UP_ENTRIES} entries behind it (etcd snapshotCatchUpEntries).
+ * {@link ServerConfig#snapshotCatchUpEntries()} entries behind it (etcd snapshotCatchUpEntries).
+ * A follower that needs entries below the compacted log gets a MsgSnap: the leader pauses the store,
+ * exports it ({@link StoreSnapshots#export}, the state at the store's applied index, at or above the
+ * Raft snapshot's index) into {@code member/snap-out/<peer>-<index>}, which stays unchanged until the
+ * transport reports the outcome and is then deleted. The follower builds a store from the received
+ * files in {@code member/snap.new}, closes its store, swaps the directories ({@code snap} to
+ * {@code snap.old}, {@code snap.new} to {@code snap}, both renames fsynced; a start-up finding
+ * {@code snap.old} without {@code snap} moves it back), reopens it, then steps the MsgSnap; the
+ * Ready that carries the Raft snapshot saves a SNAPSHOT_MARK before its entries and applies it to the
+ * MemoryStorage. Entries at or below the installed store's applied index are skipped by apply.
  *
  * <p><b>Reads.</b> Serializable ranges run on the driver at once. Linearizable ranges wait for a
  * ReadIndex round (Raft thesis §6.4), batched by {@link ReadIndexBatcher}, and for the applied
@@ -118,8 +134,6 @@ public final class RaftNode extends VerticleBase {
     public static final int MAX_IN_FLIGHT_PROPOSALS = 10_000;
     /** Most reads (ranges, read-only txns, status calls) waiting for a ReadIndex round or for the driver at once. */
     public static final int MAX_PENDING_READS = 10_000;
-    /** Entries kept in the log behind a snapshot for slow followers (etcd DefaultSnapshotCatchUpEntries). */
-    public static final long SNAPSHOT_CATCH_UP_ENTRIES = 5000;
     /** Largest size of one append message and of one Ready's committed entries, bytes (etcd maxSizePerMsg). */
     static final long MAX_SIZE_PER_MSG = 1024 * 1024;
     /** Most in-flight append messages per follower (etcd maxInflightMsgs). */
@@ -144,6 +158,7 @@ public final class RaftNode extends VerticleBase {
     private volatile long term;
     private volatile long leader;
     private volatile RequestIdGenerator ids;
+    private volatile long snapshotsInstalled;
 
     // Driver-context state.
     private WriteAheadLog wal;
@@ -166,6 +181,10 @@ public final class RaftNode extends VerticleBase {
     private final PendingProposals pending = new PendingProposals();
     private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
     private final ArrayDeque<Runnable> afterCheckpoint = new ArrayDeque<>();
+    /** Work that needs the store to itself (snapshot export and install), waiting for the Ready in flight. */
+    private final ArrayDeque<Runnable> exclusive = new ArrayDeque<>();
+    /** Exported snapshots being streamed, by recipient; deleted when the transport reports the outcome. */
+    private final Map<Long, Path> outgoing = new HashMap<>();
     private ReadIndexBatcher<PendingRead<?>> reads;
 
     /** A proposal Raft dropped (no leader yet); {@code internal} ones (alarms) have no waiting caller. */
@@ -252,6 +271,11 @@ public final class RaftNode extends VerticleBase {
     /** @return the leader this member follows, 0 if none */
     public long leader() {
         return leader;
+    }
+
+    /** @return how many store snapshots received from a leader this node installed since it started */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled;
     }
 
     // ------------------------------------------------------------------ public API, any thread
@@ -382,12 +406,12 @@ public final class RaftNode extends VerticleBase {
 
             @Override
             public void reportSnapshot(long id, boolean success) {
-                onDriver(() -> rawNode.reportSnapshot(id, !success));
+                onDriver(() -> onSnapshotReported(id, success));
             }
         };
         peers = new PeerTransport(vertx, self, opened.identity().clusterId(), peerUrls,
-                m -> onDriver(() -> onPeerMessage(m)), listener, snapshotSource(), snapshotReceiver(),
-                config.dataDir().resolve("member").resolve("snap-incoming"), PeerTransportOptions.defaults());
+                m -> onDriver(() -> onPeerMessage(m)), listener, this::exportSnapshot, this::onSnapshotReceived,
+                incomingSnapshots(), PeerTransportOptions.defaults());
         transport = peers;
         return peers.start(config.listenPeerUrls()).map(ports -> {
             LOG.info("member {} listening for peers on {} (bound ports {}); peers {}", MemberIds.toHex(self),
@@ -418,22 +442,6 @@ public final class RaftNode extends VerticleBase {
         } catch (IllegalArgumentException e) {
             LOG.warn("dropped a {} from {}: {}", m.getType(), MemberIds.toHex(m.getFrom()), e.getMessage());
         }
-    }
-
-    private SnapshotSource snapshotSource() {
-        return m -> Future.failedFuture("sending state-machine snapshots is not supported yet (snapshot at index "
-                + m.getSnapshot().getMetadata().getIndex() + ")");
-    }
-
-    private SnapshotReceiver snapshotReceiver() {
-        return (m, dir) -> {
-            LOG.warn("dropped a snapshot at index {} from {}: installing snapshots is not supported yet",
-                    m.getSnapshot().getMetadata().getIndex(), MemberIds.toHex(m.getFrom()));
-            vertx.executeBlocking(() -> {
-                deleteTree(dir);
-                return null;
-            }, false);
-        };
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -468,12 +476,14 @@ public final class RaftNode extends VerticleBase {
 
     private Opened openStores() throws IOException {
         Path memberDir = config.dataDir().resolve("member");
+        Files.createDirectories(memberDir);
+        recoverSnapshotSwap();
         Files.createDirectories(config.walDir());
         Files.createDirectories(config.snapDir());
         WriteAheadLog w = WriteAheadLog.open(config.walDir());
         KvStore kv = null;
         try {
-            kv = KvStore.open(config.snapDir(), new KvStoreOptions(config.quotaBackendBytes(), EXPECTED_KEYS));
+            kv = KvStore.open(config.snapDir(), storeOptions());
             MemberIdentity identity = MemberIdentity.load(memberDir);
             if (identity == null) {
                 if (!isFresh(w.replay())) {
@@ -564,8 +574,10 @@ public final class RaftNode extends VerticleBase {
                 storage.append(replay.entries());
             }
             if (kvStore.appliedIndex() > hs.getCommit()) {
-                throw new IllegalStateException("the key-value store has applied index " + kvStore.appliedIndex()
-                        + " beyond the log's commit index " + hs.getCommit());
+                // a store snapshot received from the leader may be ahead of the Raft snapshot it came with;
+                // its entries are committed, will reach this log, and apply skips them
+                LOG.warn("the key-value store has applied index {}, beyond the log's commit index {} (a received snapshot);"
+                        + " entries up to it will be skipped", kvStore.appliedIndex(), hs.getCommit());
             }
             committedIndex = hs.getCommit();
             term = hs.getTerm();
@@ -714,16 +726,22 @@ public final class RaftNode extends VerticleBase {
                 rawNode.readIndex(next);
             }
         }
+        CompletableFuture<Void> snapshotSaved = CompletableFuture.completedFuture(null);
         if (rd.snapshot() != null) {
-            fatal(new IllegalStateException("received a Raft snapshot at index "
-                    + rd.snapshot().getMetadata().getIndex() + ": installing snapshots from a leader is not supported yet"));
-            return;
-        }
-        if (rd.hardState() == null && rd.entries().isEmpty()) {
+            SnapshotMetadata meta = rd.snapshot().getMetadata();
+            if (kvStore.appliedIndex() < meta.getIndex()) {
+                fatal(new IllegalStateException("Raft installs a snapshot at index " + meta.getIndex()
+                        + " but the key-value store has applied only through " + kvStore.appliedIndex()));
+                return;
+            }
+            snapshotSaved = wal.saveSnapshot(meta);
+        } else if (rd.hardState() == null && rd.entries().isEmpty()) {
             afterDurable(rd);
             return;
         }
-        wal.save(rd.hardState(), rd.entries()).whenComplete((v, err) -> context.runOnContext(x -> {
+        boolean save = rd.hardState() != null || !rd.entries().isEmpty();
+        snapshotSaved.thenCompose(v -> save ? wal.save(rd.hardState(), rd.entries()) : CompletableFuture.<Void>completedFuture(null))
+                .whenComplete((v, err) -> context.runOnContext(x -> {
             if (stopped) {
                 return;
             }
@@ -737,6 +755,17 @@ public final class RaftNode extends VerticleBase {
 
     private void afterDurable(Ready rd) {
         try {
+            if (rd.snapshot() != null) {
+                SnapshotMetadata meta = rd.snapshot().getMetadata();
+                storage.applySnapshot(rd.snapshot());
+                confState = meta.getConfState();
+                snapshotIndex = meta.getIndex();
+                appliedIndex = Math.max(appliedIndex, meta.getIndex());
+                appliedTerm = meta.getTerm();
+                committedIndex = Math.max(committedIndex, meta.getIndex());
+                LOG.info("member {} restored Raft from the snapshot at index {} term {}", MemberIds.toHex(memberId),
+                        meta.getIndex(), meta.getTerm());
+            }
             if (!rd.entries().isEmpty()) {
                 storage.append(rd.entries());
             }
@@ -759,6 +788,7 @@ public final class RaftNode extends VerticleBase {
         if (appliedIndex - snapshotIndex >= config.snapshotCount()) {
             startCheckpoint();
         } else {
+            maybeRunExclusive();
             processReady();
         }
     }
@@ -868,7 +898,8 @@ public final class RaftNode extends VerticleBase {
         long index = appliedIndex;
         SnapshotMetadata meta = SnapshotMetadata.newBuilder()
                 .setIndex(index).setTerm(appliedTerm).setConfState(confState).build();
-        long compactTo = index > SNAPSHOT_CATCH_UP_ENTRIES ? index - SNAPSHOT_CATCH_UP_ENTRIES : 0;
+        long catchUp = config.snapshotCatchUpEntries();
+        long compactTo = index > catchUp ? index - catchUp : 0;
         KvStore kv = kvStore;
         WriteAheadLog w = wal;
         Promise<Void> done = Promise.promise();
@@ -903,11 +934,194 @@ public final class RaftNode extends VerticleBase {
             checkpointing = false;
             LOG.info("checkpointed the key-value store at index {} in {} ms; log compacted to {}", index,
                     (System.nanoTime() - startNs) / 1_000_000, compactTo);
-            while (!afterCheckpoint.isEmpty() && !checkpointing) {
-                afterCheckpoint.pollFirst().run();
-            }
-            processReady();
+            resumeStore();
         });
+    }
+
+    /** Ends a pause of the store: runs the tasks that waited for it, then exclusive work or the next Ready. */
+    private void resumeStore() {
+        checkpointing = false;
+        while (!afterCheckpoint.isEmpty() && !checkpointing) {
+            afterCheckpoint.pollFirst().run();
+        }
+        maybeRunExclusive();
+        processReady();
+    }
+
+    /**
+     * Runs blocking {@code work} on a worker thread with the store to itself (no Ready in flight, no
+     * apply, no read: the same pause as a checkpoint), then {@code onDriver} on the driver's context
+     * while still paused, then resumes. Queued until the Ready in flight or the running checkpoint ends.
+     * Fails with STOPPED if the node stops first.
+     */
+    private <T> void withStoreExclusive(Callable<T> work, BiConsumer<T, Throwable> onDriver) {
+        exclusive.addLast(() -> {
+            if (stopped) {
+                onDriver.accept(null, EtcdError.STOPPED.exception());
+                return;
+            }
+            checkpointing = true;
+            Promise<Void> done = Promise.promise();
+            checkpointDone = done.future();
+            context.executeBlocking(work, false).onComplete(ar -> {
+                done.complete();
+                onDriver.accept(ar.result(), ar.cause());
+                if (!stopped) {
+                    resumeStore();
+                }
+            });
+        });
+        maybeRunExclusive();
+    }
+
+    private void maybeRunExclusive() {
+        if (!processing && !checkpointing && !exclusive.isEmpty()) {
+            exclusive.pollFirst().run();
+        }
+    }
+
+    // ------------------------------------------------------------------ snapshots to and from peers
+
+    private Path incomingSnapshots() {
+        return config.dataDir().resolve("member").resolve("snap-in");
+    }
+
+    private Path outgoingSnapshots() {
+        return config.dataDir().resolve("member").resolve("snap-out");
+    }
+
+    /** SnapshotSource: exports the store for the MsgSnap's recipient (transport context = this context). */
+    private Future<SnapshotFiles> exportSnapshot(Message m) {
+        long to = m.getTo();
+        Path out = outgoingSnapshots().resolve(MemberIds.toHex(to) + "-" + m.getSnapshot().getMetadata().getIndex());
+        Promise<SnapshotFiles> result = Promise.promise();
+        withStoreExclusive(() -> {
+            if (Files.exists(out)) {
+                deleteTree(out);
+            }
+            long startNs = System.nanoTime();
+            List<String> names = StoreSnapshots.export(kvStore, out);
+            LOG.info("exported the key-value store for member {} (Raft snapshot index {}, store applied index {}) in {} ms",
+                    MemberIds.toHex(to), m.getSnapshot().getMetadata().getIndex(), kvStore.appliedIndex(),
+                    (System.nanoTime() - startNs) / 1_000_000);
+            return new SnapshotFiles(out, names);
+        }, (files, err) -> {
+            if (err != null) {
+                result.fail(err);
+                deleteLater(out);
+            } else {
+                Path previous = outgoing.put(to, out);
+                if (previous != null && !previous.equals(out)) {
+                    deleteLater(previous);
+                }
+                result.complete(files);
+            }
+        });
+        return result.future();
+    }
+
+    /**
+     * The transport reported a snapshot's outcome. After a success its files go. A failure may be the
+     * transport refusing a second snapshot while the first still streams, so the files stay; the next
+     * export to that member, or the next start, deletes them.
+     */
+    private void onSnapshotReported(long to, boolean success) {
+        if (success) {
+            Path out = outgoing.remove(to);
+            if (out != null) {
+                deleteLater(out);
+            }
+        }
+        rawNode.reportSnapshot(to, !success);
+    }
+
+    /** SnapshotReceiver: installs a received store snapshot, then steps the MsgSnap (on this context). */
+    private void onSnapshotReceived(Message m, Path dir) {
+        long index = m.getSnapshot().getMetadata().getIndex();
+        if (rawNode == null || stopped) {
+            deleteLater(dir);
+            return;
+        }
+        if (index <= committedIndex) {
+            deleteLater(dir); // Raft ignores it and answers with its own commit index
+            onPeerMessage(m);
+            kick();
+            return;
+        }
+        boolean[] swapping = {false};
+        withStoreExclusive(() -> {
+            Path memberDir = config.dataDir().resolve("member");
+            Path fresh = memberDir.resolve("snap.new");
+            Path old = memberDir.resolve("snap.old");
+            if (Files.exists(fresh)) {
+                deleteTree(fresh);
+            }
+            long startNs = System.nanoTime();
+            long storeApplied = StoreSnapshots.install(dir, fresh, storeOptions());
+            swapping[0] = true; // from here on a failure leaves no usable store open
+            kvStore.close();
+            if (Files.exists(old)) {
+                deleteTree(old);
+            }
+            Files.move(config.snapDir(), old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(fresh, config.snapDir(), StandardCopyOption.ATOMIC_MOVE);
+            syncDir(memberDir);
+            deleteTree(old);
+            deleteTree(dir);
+            KvStore reopened = KvStore.open(config.snapDir(), storeOptions());
+            LOG.info("installed a key-value store snapshot from member {} (Raft snapshot index {}, store applied index {}) in {} ms",
+                    MemberIds.toHex(m.getFrom()), index, storeApplied, (System.nanoTime() - startNs) / 1_000_000);
+            return reopened;
+        }, (store, err) -> {
+            if (err == null) {
+                kvStore = store;
+                snapshotsInstalled++;
+                onPeerMessage(m);
+            } else if (swapping[0]) {
+                fatal(new IOException("installing the snapshot at index " + index + " failed", err));
+            } else {
+                LOG.warn("refused a snapshot at index {} from {}: {}", index, MemberIds.toHex(m.getFrom()), err.toString());
+                deleteLater(dir);
+            }
+        });
+    }
+
+    private void deleteLater(Path dir) {
+        vertx.executeBlocking(() -> {
+            if (Files.exists(dir)) {
+                deleteTree(dir);
+            }
+            return null;
+        }, false).onFailure(e -> LOG.warn("could not delete {}", dir, e));
+    }
+
+    private static void syncDir(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private KvStoreOptions storeOptions() {
+        return new KvStoreOptions(config.quotaBackendBytes(), EXPECTED_KEYS);
+    }
+
+    /**
+     * Finishes or undoes a snapshot swap a crash interrupted: {@code snap.old} without {@code snap}
+     * goes back; leftovers of {@code snap.new}, {@code snap.old} and outgoing exports are deleted.
+     */
+    private void recoverSnapshotSwap() throws IOException {
+        Path memberDir = config.dataDir().resolve("member");
+        Path old = memberDir.resolve("snap.old");
+        if (Files.exists(old) && !Files.exists(config.snapDir())) {
+            LOG.warn("an interrupted snapshot installation left {}: moving it back", old);
+            Files.move(old, config.snapDir(), StandardCopyOption.ATOMIC_MOVE);
+            syncDir(memberDir);
+        }
+        for (Path p : List.of(old, memberDir.resolve("snap.new"), outgoingSnapshots(), incomingSnapshots())) {
+            if (Files.exists(p)) {
+                deleteTree(p);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ failure
@@ -936,6 +1150,9 @@ public final class RaftNode extends VerticleBase {
         }
         while (!afterCheckpoint.isEmpty()) {
             afterCheckpoint.pollFirst().run(); // each task sees stopped and fails its caller
+        }
+        while (!exclusive.isEmpty()) {
+            exclusive.pollFirst().run(); // likewise
         }
     }
 

@@ -42,6 +42,9 @@ public final class ServerCommand {
     @Option(names = "--snapshot-count", defaultValue = "100000", description = "Number of committed transactions to trigger a snapshot to disk.")
     long snapshotCount;
 
+    @Option(names = "--experimental-snapshot-catchup-entries", defaultValue = "5000", description = "Number of entries for a slow follower to catch up after compacting the Raft storage entries.")
+    long snapshotCatchUpEntries;
+
     @Option(names = "--heartbeat-interval", defaultValue = "100", description = "Time (in milliseconds) of a heartbeat interval.")
     int heartbeatIntervalMs;
 
@@ -161,6 +164,9 @@ public final class ServerCommand {
         if (snapshotCount <= 0) {
             throw new ConfigException("vertcd: --snapshot-count must be positive");
         }
+        if (snapshotCatchUpEntries <= 0) {
+            throw new ConfigException("vertcd: --experimental-snapshot-catchup-entries must be positive");
+        }
         if (maxTxnOps <= 0) {
             throw new ConfigException("vertcd: --max-txn-ops must be positive");
         }
@@ -191,7 +197,7 @@ public final class ServerCommand {
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
-                heartbeatIntervalMs, electionTimeoutMs, initial);
+                heartbeatIntervalMs, electionTimeoutMs, initial, snapshotCatchUpEntries);
     }
 
     /**

@@ -28,6 +28,9 @@ import java.util.List;
  * @param initialCluster every member of the initial cluster ({@code --initial-cluster}), this one
  *     included, sorted by member ID as unsigned numbers (the order etcd bootstraps Raft's voters in,
  *     membership.RaftCluster.MemberIDs)
+ * @param snapshotCatchUpEntries entries kept in the log behind a checkpoint for slow followers
+ *     ({@code --experimental-snapshot-catchup-entries}, etcd 3.6; default 5000, etcd
+ *     DefaultSnapshotCatchUpEntries); a follower further behind receives a snapshot
  */
 public record ServerConfig(
         String name,
@@ -45,7 +48,8 @@ public record ServerConfig(
         long snapshotCount,
         int heartbeatIntervalMs,
         int electionTimeoutMs,
-        List<ClusterMember> initialCluster) {
+        List<ClusterMember> initialCluster,
+        long snapshotCatchUpEntries) {
 
     /** Copies the member list. */
     public ServerConfig {

@@ -55,6 +55,8 @@ class ThreeMemberClusterTest {
         return BASE_PORT + 2 * i + 1;
     }
 
+    private String[] extraFlags = new String[0];
+
     private ServerConfig config(int i) throws Exception {
         List<String> cluster = new ArrayList<>();
         for (int j = 0; j < SIZE; j++) {
@@ -63,10 +65,12 @@ class ThreeMemberClusterTest {
         String client = "http://127.0.0.1:" + clientPort(i);
         String peer = "http://127.0.0.1:" + peerPort(i);
         CommandLine cl = ServerCommand.commandLine(Map.of());
-        cl.parseArgs("--name", "m" + i, "--data-dir", dir.resolve("m" + i).toString(),
+        List<String> args = new ArrayList<>(List.of("--name", "m" + i, "--data-dir", dir.resolve("m" + i).toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", String.join(",", cluster), "--initial-cluster-token", "three-in-process");
+                "--initial-cluster", String.join(",", cluster), "--initial-cluster-token", "three-in-process"));
+        args.addAll(List.of(extraFlags));
+        cl.parseArgs(args.toArray(String[]::new));
         return cl.<ServerCommand>getCommand().toConfig();
     }
 
@@ -200,6 +204,52 @@ class ThreeMemberClusterTest {
                     }
                 });
         assertEquals("3", value(get(leader, "a", false)));
+    }
+
+    @Test
+    void aFollowerBehindTheCompactedLogCatchesUpFromASnapshot() throws Exception {
+        extraFlags = new String[] {"--snapshot-count", "20", "--experimental-snapshot-catchup-entries", "5"};
+        for (int i = 0; i < SIZE; i++) {
+            start(i);
+        }
+        int leader = awaitAgreedLeader();
+        int lagging = (leader + 1) % SIZE;
+        int other = 3 - leader - lagging;
+        put(leader, "before", "0");
+        stop(lagging);
+        for (int k = 0; k < 100; k++) {
+            put(k % 2 == 0 ? leader : other, "k" + k, "v" + k);
+        }
+        // the leader checkpointed and compacted its log past the stopped member's last index,
+        // so the restarted member can only catch up from a store snapshot
+        start(lagging);
+        await("the restarted member holds every key", () -> {
+            try {
+                return "v99".equals(value(get(lagging, "k99", true)));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertTrue(servers[lagging].node().snapshotsInstalled() >= 1, "a snapshot was installed");
+        RangeResponse all = clients[lagging].ok("KV", "Range", RangeRequest.newBuilder().setKey(b("\0"))
+                .setRangeEnd(b("\0")).setSerializable(true).build(), RangeResponse.getDefaultInstance());
+        assertEquals(101, all.getCount());
+        RangeResponse onLeader = clients[leader].ok("KV", "Range", RangeRequest.newBuilder().setKey(b("\0"))
+                .setRangeEnd(b("\0")).build(), RangeResponse.getDefaultInstance());
+        assertEquals(onLeader.getKvsList(), all.getKvsList(), "same keys, values and revisions as the leader");
+
+        // it keeps replicating afterwards, and restarts cleanly on the installed store
+        put(lagging, "after", "1");
+        assertEquals("1", value(get(lagging, "after", false)));
+        stop(lagging);
+        start(lagging);
+        await("the member restarted on its installed snapshot serves the key", () -> {
+            try {
+                return "1".equals(value(get(lagging, "after", true))) && "v0".equals(value(get(lagging, "k0", true)));
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     @Test
