@@ -27,6 +27,8 @@ public enum EtcdError {
     REQUEST_TOO_LARGE(3, "etcdserver: request is too large"),
     NO_LEADER(14, "etcdserver: no leader"),
     NOT_LEADER(9, "etcdserver: not leader"),
+    BAD_LEADER_TRANSFEREE(9, "etcdserver: bad leader transferee"),
+    TIMEOUT_LEADER_TRANSFER(14, "etcdserver: request timed out, leader transfer took too long"),
     LEADER_CHANGED(14, "etcdserver: leader changed"),
     STOPPED(14, "etcdserver: server stopped"),
     TIMEOUT(14, "etcdserver: request timed out"),

@@ -181,11 +181,16 @@ public final class RaftNode extends VerticleBase {
     private final PendingProposals pending = new PendingProposals();
     private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
     private final ArrayDeque<Runnable> afterCheckpoint = new ArrayDeque<>();
+    private final List<LeaderWait> leaderWaits = new java.util.ArrayList<>();
     /** Work that needs the store to itself (snapshot export and install), waiting for the Ready in flight. */
     private final ArrayDeque<Runnable> exclusive = new ArrayDeque<>();
     /** Exported snapshots being streamed, by recipient; deleted when the transport reports the outcome. */
     private final Map<Long, Path> outgoing = new HashMap<>();
     private ReadIndexBatcher<PendingRead<?>> reads;
+
+    /** Someone waiting for leadership to move: to {@code target}, or away from this member when 0. */
+    private record LeaderWait(long target, Promise<Void> promise, long deadlineMs, EtcdError onTimeout) {
+    }
 
     /** A proposal Raft dropped (no leader yet); {@code internal} ones (alarms) have no waiting caller. */
     private record HeldProposal(long requestId, ByteString data, boolean internal) {
@@ -364,6 +369,102 @@ public final class RaftNode extends VerticleBase {
         return reply.future().onComplete(ar -> pendingReads.decrementAndGet());
     }
 
+    /**
+     * Hands leadership to {@code transferee} (etcd Maintenance.MoveLeader, server.go MoveLeader; Raft
+     * thesis §3.10) and completes once this member sees it lead.
+     *
+     * @param transferee the member ID of a voter
+     * @return completes on the caller's context; fails with {@link EtcdException}: NOT_LEADER when
+     *     this member does not lead, BAD_LEADER_TRANSFEREE when the transferee is not a voter,
+     *     TIMEOUT_LEADER_TRANSFER after the request timeout, TOO_MANY_REQUESTS, STOPPED
+     */
+    public Future<Void> moveLeader(long transferee) {
+        if (pendingReads.incrementAndGet() > MAX_PENDING_READS) { // shares the read bound
+            pendingReads.decrementAndGet();
+            return Future.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        Reply<Void> reply = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> {
+            if (stopped) {
+                reply.fail(EtcdError.STOPPED.exception());
+            } else if (role != StateRole.LEADER) {
+                reply.fail(EtcdError.NOT_LEADER.exception());
+            } else if (!confState.getVotersList().contains(transferee)) {
+                reply.fail(EtcdError.BAD_LEADER_TRANSFEREE.exception());
+            } else if (transferee == memberId) {
+                reply.complete(null);
+            } else {
+                Promise<Void> p = Promise.promise();
+                p.future().onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        reply.complete(null);
+                    } else {
+                        reply.fail(ar.cause());
+                    }
+                });
+                leaderWaits.add(new LeaderWait(transferee, p, nowMs() + config.requestTimeoutMs(),
+                        EtcdError.TIMEOUT_LEADER_TRANSFER));
+                rawNode.transferLeader(transferee);
+                kick();
+            }
+        });
+        return reply.future().onComplete(ar -> pendingReads.decrementAndGet());
+    }
+
+    /** Completes the leadership waits the current leader satisfies; fails the expired ones. */
+    private void checkLeaderWaits(long now) {
+        for (java.util.Iterator<LeaderWait> it = leaderWaits.iterator(); it.hasNext();) {
+            LeaderWait w = it.next();
+            boolean moved = w.target() == 0 ? leader != memberId && leader != 0 : leader == w.target();
+            if (moved) {
+                it.remove();
+                w.promise().tryComplete();
+            } else if (stopped || now >= w.deadlineMs()) {
+                it.remove();
+                w.promise().tryFail((stopped ? EtcdError.STOPPED : w.onTimeout()).exception());
+            }
+        }
+    }
+
+    /**
+     * A leader stopping gracefully first hands leadership to the voter with the longest log, as etcd
+     * does (server.go TransferLeadership on stop), waiting at most two election timeouts (the core
+     * abandons a transfer after one).
+     *
+     * @return completes when another member leads, or after the wait (the stop goes on either way)
+     */
+    private Future<Void> handOverLeadership() {
+        if (role != StateRole.LEADER || confState.getVotersCount() < 2) {
+            return Future.succeededFuture();
+        }
+        long best = 0;
+        long bestMatch = -1;
+        for (Map.Entry<Long, io.vertcd.raft.Progress> e : rawNode.status().progress().entrySet()) {
+            if (e.getKey() != memberId && confState.getVotersList().contains(e.getKey())
+                    && e.getValue().match() > bestMatch) {
+                best = e.getKey();
+                bestMatch = e.getValue().match();
+            }
+        }
+        if (best == 0) {
+            return Future.succeededFuture();
+        }
+        LOG.info("member {} is stopping: handing leadership to {}", MemberIds.toHex(memberId), MemberIds.toHex(best));
+        Promise<Void> p = Promise.promise();
+        leaderWaits.add(new LeaderWait(0, p, nowMs() + 2L * config.electionTimeoutMs(), EtcdError.TIMEOUT_LEADER_TRANSFER));
+        rawNode.transferLeader(best);
+        processReady();
+        long timer = vertx.setTimer(2L * config.electionTimeoutMs() + config.heartbeatIntervalMs(),
+                id -> checkLeaderWaits(nowMs()));
+        return p.future().onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (ar.failed()) {
+                LOG.warn("member {}: leadership transfer before stopping failed: {}", MemberIds.toHex(memberId),
+                        ar.cause().getMessage());
+            }
+        }).recover(e -> Future.succeededFuture());
+    }
+
     // ------------------------------------------------------------------ life cycle
 
     @Override
@@ -454,6 +555,13 @@ public final class RaftNode extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (stopped) {
+            return Future.succeededFuture();
+        }
+        return handOverLeadership().compose(v -> stopNow());
+    }
+
+    private Future<Void> stopNow() {
         if (stopped) {
             return Future.succeededFuture();
         }
@@ -692,6 +800,7 @@ public final class RaftNode extends VerticleBase {
         rawNode.tick();
         long now = nowMs();
         pending.expire(now, r -> r.fail(EtcdError.TIMEOUT.exception()));
+        checkLeaderWaits(now);
         reads.removeIf(r -> r.deadlineMs <= now, r -> r.fail(EtcdError.TIMEOUT));
         ByteString again = reads.retry(ticks);
         if (again != null) {
@@ -848,6 +957,7 @@ public final class RaftNode extends VerticleBase {
         }
         leader = ss.lead();
         role = ss.role();
+        checkLeaderWaits(nowMs());
         if (previousRole == StateRole.LEADER && role != StateRole.LEADER) {
             failProposedOnLeaderChange();
         }
@@ -1143,6 +1253,7 @@ public final class RaftNode extends VerticleBase {
     }
 
     private void failAllWaiting(EtcdError error) {
+        checkLeaderWaits(nowMs()); // stopped: every wait fails with STOPPED
         pending.clear(r -> r.fail(error.exception()));
         held.clear();
         if (reads != null) {

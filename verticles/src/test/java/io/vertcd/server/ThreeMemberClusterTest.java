@@ -9,6 +9,8 @@ import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.MemberListRequest;
 import io.etcd.jetcd.api.MemberListResponse;
+import io.etcd.jetcd.api.MoveLeaderRequest;
+import io.etcd.jetcd.api.MoveLeaderResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeRequest;
@@ -250,6 +252,41 @@ class ThreeMemberClusterTest {
                 return false;
             }
         });
+    }
+
+    @Test
+    void moveLeaderHandsOverAndAStoppingLeaderHandsOverFirst() throws Exception {
+        for (int i = 0; i < SIZE; i++) {
+            start(i);
+        }
+        int leader = awaitAgreedLeader();
+        int follower = (leader + 1) % SIZE;
+        long target = servers[follower].node().memberId();
+
+        TestGrpcClient.Result<MoveLeaderResponse> onFollower = clients[follower].call("Maintenance", "MoveLeader",
+                MoveLeaderRequest.newBuilder().setTargetID(target).build(), MoveLeaderResponse.getDefaultInstance());
+        assertEquals(GrpcStatus.FAILED_PRECONDITION, onFollower.status());
+        assertEquals("etcdserver: not leader", onFollower.message());
+        TestGrpcClient.Result<MoveLeaderResponse> bad = clients[leader].call("Maintenance", "MoveLeader",
+                MoveLeaderRequest.newBuilder().setTargetID(12345).build(), MoveLeaderResponse.getDefaultInstance());
+        assertEquals("etcdserver: bad leader transferee", bad.message());
+
+        clients[leader].ok("Maintenance", "MoveLeader", MoveLeaderRequest.newBuilder().setTargetID(target).build(),
+                MoveLeaderResponse.getDefaultInstance());
+        assertEquals(target, servers[leader].node().leader(), "the old leader follows the transferee");
+        assertEquals(follower, awaitAgreedLeader());
+        put(leader, "moved", "1");
+
+        // a leader stopping gracefully hands over before it goes: the others have a leader right away
+        stop(follower);
+        int next = -1;
+        for (int i = 0; i < SIZE; i++) {
+            if (servers[i] != null && servers[i].node().leader() != 0 && servers[i].node().leader() != target) {
+                next = i;
+            }
+        }
+        assertTrue(next >= 0, "a surviving member already follows a new leader when the old one has stopped");
+        assertEquals("1", value(get(next, "moved", false)));
     }
 
     @Test
