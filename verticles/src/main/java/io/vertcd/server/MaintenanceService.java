@@ -58,7 +58,7 @@ public final class MaintenanceService {
                     .setRaftIndex(s.raftIndex())
                     .setRaftTerm(s.raftTerm())
                     .setRaftAppliedIndex(s.appliedIndex())
-                    .setIsLearner(false);
+                    .setIsLearner(node.isLearner());
             if (s.leader() == 0) {
                 b.addErrors(EtcdError.NO_LEADER.message());
             }

@@ -19,7 +19,9 @@ import io.vertcd.raft.ReadState;
 import io.vertcd.raft.Ready;
 import io.vertcd.raft.SoftState;
 import io.vertcd.raft.StateRole;
+import io.etcd.jetcd.api.Member;
 import io.vertcd.raft.pb.ConfChange;
+import io.vertcd.raft.pb.ConfChangeType;
 import io.vertcd.raft.pb.ConfState;
 import io.vertcd.raft.pb.Entry;
 import io.vertcd.raft.pb.HardState;
@@ -159,6 +161,7 @@ public final class RaftNode extends VerticleBase {
     private volatile long leader;
     private volatile RequestIdGenerator ids;
     private volatile long snapshotsInstalled;
+    private volatile List<Member> memberList = List.of();
 
     // Driver-context state.
     private WriteAheadLog wal;
@@ -177,11 +180,15 @@ public final class RaftNode extends VerticleBase {
     private boolean kickScheduled;
     private boolean checkpointing;
     private boolean stopped;
+    private boolean removedFromCluster;
     private Future<Void> checkpointDone = Future.succeededFuture();
     private final PendingProposals pending = new PendingProposals();
     private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
     private final ArrayDeque<Runnable> afterCheckpoint = new ArrayDeque<>();
     private final List<LeaderWait> leaderWaits = new java.util.ArrayList<>();
+    /** Membership changes this member proposed, by ConfChange id, waiting to be applied. */
+    private final Map<Long, ConfWait> confWaits = new LinkedHashMap<>();
+    private Membership membership;
     /** Work that needs the store to itself (snapshot export and install), waiting for the Ready in flight. */
     private final ArrayDeque<Runnable> exclusive = new ArrayDeque<>();
     /** Exported snapshots being streamed, by recipient; deleted when the transport reports the outcome. */
@@ -190,6 +197,19 @@ public final class RaftNode extends VerticleBase {
 
     /** Someone waiting for leadership to move: to {@code target}, or away from this member when 0. */
     private record LeaderWait(long target, Promise<Void> promise, long deadlineMs, EtcdError onTimeout) {
+    }
+
+    /** A proposed membership change waiting for its apply. */
+    private record ConfWait(Member member, Reply<MembershipChange> reply, long deadlineMs) {
+    }
+
+    /**
+     * The outcome of a membership change.
+     *
+     * @param member the member added, removed, promoted or updated, as it was proposed
+     * @param members every member after the change, sorted by ID
+     */
+    public record MembershipChange(Member member, List<Member> members) {
     }
 
     /** A proposal Raft dropped (no leader yet); {@code internal} ones (alarms) have no waiting caller. */
@@ -242,7 +262,11 @@ public final class RaftNode extends VerticleBase {
         }
     }
 
-    private record Opened(WriteAheadLog wal, KvStore kvStore, MemberIdentity identity) {
+    /** The opened stores; {@code identity} is null for a fresh member joining a running cluster until it has asked. */
+    private record Opened(WriteAheadLog wal, KvStore kvStore, MemberIdentity identity, Membership membership) {
+        Opened withIdentity(MemberIdentity id, Membership m) {
+            return new Opened(wal, kvStore, id, m);
+        }
     }
 
     /**
@@ -465,17 +489,272 @@ public final class RaftNode extends VerticleBase {
         }).recover(e -> Future.succeededFuture());
     }
 
+    // ------------------------------------------------------------------ membership
+
+    /** Most membership changes waiting at once (they are applied one at a time anyway). */
+    static final int MAX_PENDING_CONF_CHANGES = 64;
+    /** A learner may be promoted once its log matches at least this share of the leader's (etcd readyPercent). */
+    static final double LEARNER_READY_SHARE = 0.9;
+    /** Most learners at once (etcd maxLearners). */
+    static final int MAX_LEARNERS = 1;
+
+    /** @return the members as this member last applied them, sorted by ID; client URLs known only for this one */
+    public List<Member> members() {
+        return memberList;
+    }
+
+    /** @return true when this member is a learner */
+    public boolean isLearner() {
+        for (Member m : memberList) {
+            if (m.getID() == memberId) {
+                return m.getIsLearner();
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Adds a member (etcd Cluster.MemberAdd, server.go AddMember): its ID derives from the peer URLs,
+     * the cluster token and the current time (etcd NewMember); a ConfChange ADD_NODE, or
+     * ADD_LEARNER_NODE, carrying the member goes through Raft. Start it afterwards with
+     * {@code --initial-cluster-state existing}.
+     *
+     * @param peerUrls its peer URLs (http://host:port)
+     * @param learner add it as a learner (it receives the log but does not vote)
+     * @return completes once applied here; fails with {@link EtcdException}: MEMBER_BAD_URLS,
+     *     PEER_URL_EXIST, MEMBER_EXIST, TOO_MANY_LEARNERS, TIMEOUT (also when Raft drops the change:
+     *     no leader, or another change still pending), TOO_MANY_REQUESTS, STOPPED
+     */
+    public Future<MembershipChange> memberAdd(List<String> peerUrls, boolean learner) {
+        return changeMembership(() -> {
+            if (peerUrls.isEmpty() || !peerUrls.stream().allMatch(RaftNode::isPeerUrl)) {
+                throw EtcdError.MEMBER_BAD_URLS.exception();
+            }
+            if (membership.peerUrlOwner(peerUrls, 0) != null) {
+                throw EtcdError.PEER_URL_EXIST.exception();
+            }
+            long id = MemberIds.memberId(peerUrls, config.clusterToken(), System.currentTimeMillis() / 1000);
+            if (membership.get(id) != null || membership.isRemoved(id)) {
+                throw EtcdError.MEMBER_EXIST.exception();
+            }
+            if (learner && membership.learners().size() >= MAX_LEARNERS) {
+                throw EtcdError.TOO_MANY_LEARNERS.exception();
+            }
+            Member m = Member.newBuilder().setID(id).addAllPeerURLs(peerUrls).setIsLearner(learner).build();
+            return ConfChange.newBuilder().setNodeId(id).setContext(m.toByteString())
+                    .setType(learner ? ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE : ConfChangeType.CONF_CHANGE_ADD_NODE);
+        });
+    }
+
+    /**
+     * Removes a member (etcd Cluster.MemberRemove). A removed member stops itself once it applies
+     * its removal.
+     *
+     * @return completes once applied here; fails with MEMBER_NOT_FOUND, TIMEOUT, TOO_MANY_REQUESTS, STOPPED
+     */
+    public Future<MembershipChange> memberRemove(long id) {
+        return changeMembership(() -> {
+            Member m = membership.get(id);
+            if (m == null) {
+                throw EtcdError.MEMBER_NOT_FOUND.exception();
+            }
+            return ConfChange.newBuilder().setNodeId(id).setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE)
+                    .setContext(m.toByteString());
+        });
+    }
+
+    /**
+     * Promotes a learner to a voter (etcd Cluster.MemberPromote): a ConfChange ADD_NODE for it. On the
+     * leader the learner must be in sync first (its match index at least 90% of the leader's); a
+     * follower proposes without that check (etcd forwards the request to the leader instead).
+     *
+     * @return completes once applied here; fails with MEMBER_NOT_FOUND, MEMBER_NOT_LEARNER,
+     *     LEARNER_NOT_READY, TIMEOUT, TOO_MANY_REQUESTS, STOPPED
+     */
+    public Future<MembershipChange> memberPromote(long id) {
+        return changeMembership(() -> {
+            Member m = membership.get(id);
+            if (m == null) {
+                throw EtcdError.MEMBER_NOT_FOUND.exception();
+            }
+            if (!m.getIsLearner()) {
+                throw EtcdError.MEMBER_NOT_LEARNER.exception();
+            }
+            if (role == StateRole.LEADER) {
+                Map<Long, io.vertcd.raft.Progress> progress = rawNode.status().progress();
+                io.vertcd.raft.Progress learner = progress.get(id);
+                io.vertcd.raft.Progress self = progress.get(memberId);
+                if (learner == null || self == null || learner.match() < self.match() * LEARNER_READY_SHARE) {
+                    throw EtcdError.LEARNER_NOT_READY.exception();
+                }
+            }
+            Member promoted = m.toBuilder().setIsLearner(false).build();
+            return ConfChange.newBuilder().setNodeId(id).setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
+                    .setContext(promoted.toByteString());
+        });
+    }
+
+    /**
+     * Replaces a member's peer URLs (etcd Cluster.MemberUpdate).
+     *
+     * @return completes once applied here; fails with MEMBER_NOT_FOUND, MEMBER_BAD_URLS,
+     *     PEER_URL_EXIST, TIMEOUT, TOO_MANY_REQUESTS, STOPPED
+     */
+    public Future<MembershipChange> memberUpdate(long id, List<String> peerUrls) {
+        return changeMembership(() -> {
+            Member m = membership.get(id);
+            if (m == null) {
+                throw EtcdError.MEMBER_NOT_FOUND.exception();
+            }
+            if (peerUrls.isEmpty() || !peerUrls.stream().allMatch(RaftNode::isPeerUrl)) {
+                throw EtcdError.MEMBER_BAD_URLS.exception();
+            }
+            if (membership.peerUrlOwner(peerUrls, id) != null) {
+                throw EtcdError.PEER_URL_EXIST.exception();
+            }
+            Member updated = m.toBuilder().clearPeerURLs().addAllPeerURLs(peerUrls).build();
+            return ConfChange.newBuilder().setNodeId(id).setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE)
+                    .setContext(updated.toByteString());
+        });
+    }
+
+    private static boolean isPeerUrl(String url) {
+        try {
+            URI u = new URI(url);
+            return "http".equals(u.getScheme()) && u.getHost() != null && u.getPort() > 0;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** A membership check and the ConfChange to propose, run on the driver. */
+    @FunctionalInterface
+    private interface ConfChangeBuilder {
+        ConfChange.Builder build() throws EtcdException;
+    }
+
+    private Future<MembershipChange> changeMembership(ConfChangeBuilder builder) {
+        Reply<MembershipChange> reply = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> {
+            if (stopped || rawNode == null) {
+                reply.fail(EtcdError.STOPPED.exception());
+                return;
+            }
+            if (confWaits.size() >= MAX_PENDING_CONF_CHANGES) {
+                reply.fail(EtcdError.TOO_MANY_REQUESTS.exception());
+                return;
+            }
+            ConfChange cc;
+            try {
+                cc = builder.build().setId(ids.next()).build();
+            } catch (EtcdException e) {
+                reply.fail(e);
+                return;
+            }
+            try {
+                rawNode.proposeConfChange(cc);
+            } catch (ProposalDroppedException e) {
+                reply.fail(EtcdError.TIMEOUT.exception()); // etcd's caller would wait for its timeout
+                return;
+            }
+            Member m;
+            try {
+                m = Member.parseFrom(cc.getContext());
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException(e);
+            }
+            confWaits.put(cc.getId(), new ConfWait(m, reply, nowMs() + config.requestTimeoutMs()));
+            kick();
+        });
+        return reply.future();
+    }
+
+    /** A committed ConfChange was applied to Raft: update the member table, the transport, the waiter. */
+    private void onConfChangeApplied(ConfChange cc, long index) throws InvalidProtocolBufferException {
+        long id = cc.getNodeId();
+        Member before = membership.get(id);
+        if (membership.apply(cc, index)) {
+            Member after = membership.get(id);
+            LOG.info("member {} applied {} of member {} at index {}: members {}", MemberIds.toHex(memberId),
+                    cc.getType(), MemberIds.toHex(id), index,
+                    membership.members().stream().map(m -> MemberIds.toHex(m.getID()) + (m.getIsLearner() ? "(learner)" : "")).toList());
+            publishMembers();
+            if (id != memberId) {
+                if (after == null) {
+                    if (peers != null) {
+                        peers.removePeer(id);
+                    }
+                } else if (after.getPeerURLsCount() > 0 && (before == null
+                        || !before.getPeerURLsList().equals(after.getPeerURLsList()))) {
+                    ensurePeers().addPeer(id, URI.create(after.getPeerURLs(0)));
+                }
+            }
+        }
+        ConfWait w = confWaits.remove(cc.getId());
+        if (w != null) {
+            w.reply().complete(new MembershipChange(w.member(), membership.members()));
+        }
+        if (cc.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE && id == memberId) {
+            removedFromCluster = true;
+        }
+    }
+
+    /** Adopts a member table received with a store snapshot and brings the transport in line with it. */
+    private void replaceMembership(Membership received) {
+        Map<Long, URI> before = membership.peerUrls(memberId);
+        membership = received;
+        membership.setClientUrls(memberId, config.advertiseClientUrls().stream().map(URI::toString).toList());
+        publishMembers();
+        Map<Long, URI> after = membership.peerUrls(memberId);
+        for (Map.Entry<Long, URI> e : after.entrySet()) {
+            if (!e.getValue().equals(before.get(e.getKey()))) {
+                ensurePeers().addPeer(e.getKey(), e.getValue());
+            }
+        }
+        for (long id : before.keySet()) {
+            if (!after.containsKey(id) && peers != null) {
+                peers.removePeer(id);
+            }
+        }
+    }
+
+    /** @return the peer transport, created and listening when a one-member cluster gets its first peer */
+    private PeerTransport ensurePeers() {
+        if (peers == null) {
+            createPeers(Map.of()).onFailure(e -> fatal(new IOException("cannot listen for peers on "
+                    + config.listenPeerUrls(), e)));
+        }
+        return peers;
+    }
+
+    private void publishMembers() {
+        memberList = membership.members();
+    }
+
+    /** @return the body of the peer members endpoint: an etcd MemberListResponse with the cluster ID */
+    private byte[] encodedMembers() {
+        List<Member> list = memberList;
+        if (list.isEmpty()) {
+            return null;
+        }
+        return io.etcd.jetcd.api.MemberListResponse.newBuilder()
+                .setHeader(io.etcd.jetcd.api.ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId))
+                .addAllMembers(list).build().toByteArray();
+    }
+
     // ------------------------------------------------------------------ life cycle
 
     @Override
     public Future<?> start() {
-        return context.executeBlocking(this::openStores, false).compose(opened -> startPeers(opened)
-                .map(v -> {
-                    startRaft(opened);
+        return context.executeBlocking(this::openStores, false).compose(opened -> join(opened)
+                .compose(this::startPeers)
+                .map(ready -> {
+                    startRaft(ready);
                     return (Void) null;
                 })
                 .recover(e -> {
                     Future<Void> closed = peers == null ? Future.succeededFuture() : peers.close();
+                    peers = null;
                     return closed.eventually(() -> context.executeBlocking(() -> {
                         closeStores(opened.wal(), opened.kvStore());
                         return null;
@@ -487,18 +766,43 @@ public final class RaftNode extends VerticleBase {
      * One member: the {@link SingleMemberTransport}. Several: a {@link PeerTransport} created on this
      * context (its inbound messages and reports arrive here), listening before Raft starts.
      */
-    private Future<Void> startPeers(Opened opened) {
+    private Future<Opened> startPeers(Opened opened) {
         long self = opened.identity().memberId();
-        Map<Long, URI> peerUrls = new LinkedHashMap<>();
-        for (ClusterMember m : config.initialCluster()) {
-            if (m.id() != self) {
-                peerUrls.put(m.id(), m.peerUrls().get(0));
-            }
-        }
-        if (peerUrls.isEmpty()) {
+        memberId = self;
+        clusterId = opened.identity().clusterId();
+        membership = opened.membership();
+        membership.setClientUrls(self, config.advertiseClientUrls().stream().map(URI::toString).toList());
+        publishMembers();
+        Map<Long, URI> peerUrls = membership.peerUrls(self);
+        if (peerUrls.isEmpty() && !config.joinExisting()) {
             transport = new SingleMemberTransport();
-            return Future.succeededFuture();
+            return Future.succeededFuture(opened);
         }
+        return createPeers(peerUrls).map(opened);
+    }
+
+    /**
+     * Finds out who this member is when it joins a running cluster with a fresh data directory
+     * ({@link ClusterJoin}) and stores that identity; otherwise loads the membership of a restart or
+     * takes the founding members of a new cluster.
+     */
+    private Future<Opened> join(Opened opened) {
+        if (opened.identity() != null) {
+            Membership m = opened.membership() != null ? opened.membership() : Membership.initial(config.initialCluster());
+            return Future.succeededFuture(opened.withIdentity(opened.identity(), m));
+        }
+        return ClusterJoin.join(vertx, config, 10_000).compose(j -> context.executeBlocking(() -> {
+            MemberIdentity id = new MemberIdentity(j.memberId(), j.clusterId());
+            id.store(config.dataDir().resolve("member"));
+            LOG.info("joining cluster {} as member {}; members {}", MemberIds.toHex(j.clusterId()),
+                    MemberIds.toHex(j.memberId()), j.members().stream().map(m -> m.getName() + "=" + m.getPeerURLsList()).toList());
+            return opened.withIdentity(id, Membership.of(j.members()));
+        }, false));
+    }
+
+    /** Creates the {@link PeerTransport} on this context and starts listening on {@code --listen-peer-urls}. */
+    private Future<Void> createPeers(Map<Long, URI> peerUrls) {
+        long self = memberId;
         PeerListener listener = new PeerListener() {
             @Override
             public void reportUnreachable(long id) {
@@ -510,10 +814,11 @@ public final class RaftNode extends VerticleBase {
                 onDriver(() -> onSnapshotReported(id, success));
             }
         };
-        peers = new PeerTransport(vertx, self, opened.identity().clusterId(), peerUrls,
+        peers = new PeerTransport(vertx, self, clusterId, peerUrls,
                 m -> onDriver(() -> onPeerMessage(m)), listener, this::exportSnapshot, this::onSnapshotReceived,
                 incomingSnapshots(), PeerTransportOptions.defaults());
         transport = peers;
+        peers.setMembersSource(this::encodedMembers);
         return peers.start(config.listenPeerUrls()).map(ports -> {
             LOG.info("member {} listening for peers on {} (bound ports {}); peers {}", MemberIds.toHex(self),
                     config.listenPeerUrls(), ports, peerUrls);
@@ -597,10 +902,12 @@ public final class RaftNode extends VerticleBase {
                 if (!isFresh(w.replay())) {
                     throw new IOException(memberDir + " has a write-ahead log but no " + MemberIdentity.FILE_NAME + " file");
                 }
-                identity = new MemberIdentity(config.memberId(), config.clusterId());
-                identity.store(memberDir);
+                if (!config.joinExisting()) {
+                    identity = new MemberIdentity(config.memberId(), config.clusterId());
+                    identity.store(memberDir);
+                }
             }
-            return new Opened(w, kv, identity);
+            return new Opened(w, kv, identity, Membership.read(memberDir.resolve(Membership.FILE_NAME)));
         } catch (IOException | RuntimeException e) {
             closeStores(w, kv);
             throw e;
@@ -633,13 +940,12 @@ public final class RaftNode extends VerticleBase {
     private void startRaft(Opened opened) {
         wal = opened.wal();
         kvStore = opened.kvStore();
-        if (opened.identity().memberId() != config.memberId() || opened.identity().clusterId() != config.clusterId()) {
+        if (!config.joinExisting()
+                && (opened.identity().memberId() != config.memberId() || opened.identity().clusterId() != config.clusterId())) {
             LOG.warn("data dir {} was bootstrapped as member {} of cluster {}; using those IDs, not the ones the flags give ({}, {})",
                     config.dataDir(), MemberIds.toHex(opened.identity().memberId()), MemberIds.toHex(opened.identity().clusterId()),
                     MemberIds.toHex(config.memberId()), MemberIds.toHex(config.clusterId()));
         }
-        memberId = opened.identity().memberId();
-        clusterId = opened.identity().clusterId();
         ids = new RequestIdGenerator(memberId, System.currentTimeMillis());
         long retryTicks = Math.max(1, READ_INDEX_RETRY_MS / config.heartbeatIntervalMs());
         reads = new ReadIndexBatcher<>(retryTicks, System.currentTimeMillis() << 20);
@@ -656,7 +962,13 @@ public final class RaftNode extends VerticleBase {
                 .checkQuorum(true)
                 .preVote(true)
                 .random(new Random(memberId ^ System.nanoTime()));
-        if (isFresh(replay)) {
+        if (isFresh(replay) && config.joinExisting()) {
+            // etcd: a member joining a running cluster starts with an empty log and no configuration;
+            // the leader replicates the log (or sends a snapshot) to it, conf changes included
+            rawNode = new RawNode(raftConfig.applied(0).build());
+            LOG.info("member {} waits for the leader of cluster {} to replicate the log", MemberIds.toHex(memberId),
+                    MemberIds.toHex(clusterId));
+        } else if (isFresh(replay)) {
             if (kvStore.appliedIndex() > 0) {
                 throw new IllegalStateException(config.snapDir() + " has entries applied through index "
                         + kvStore.appliedIndex() + " but the write-ahead log in " + config.walDir() + " is empty");
@@ -801,6 +1113,13 @@ public final class RaftNode extends VerticleBase {
         long now = nowMs();
         pending.expire(now, r -> r.fail(EtcdError.TIMEOUT.exception()));
         checkLeaderWaits(now);
+        for (java.util.Iterator<ConfWait> it = confWaits.values().iterator(); it.hasNext();) {
+            ConfWait w = it.next();
+            if (w.deadlineMs() <= now) {
+                it.remove();
+                w.reply().fail(EtcdError.TIMEOUT.exception());
+            }
+        }
         reads.removeIf(r -> r.deadlineMs <= now, r -> r.fail(EtcdError.TIMEOUT));
         ByteString again = reads.retry(ticks);
         if (again != null) {
@@ -891,6 +1210,11 @@ public final class RaftNode extends VerticleBase {
             return;
         }
         processing = false;
+        if (removedFromCluster) {
+            // etcd: "the member has been permanently removed from the cluster" and the server stops
+            fatal(new MemberRemovedException(memberId));
+            return;
+        }
         reads.drainApplied(appliedIndex, this::serve);
         retryHeld();
         maybeCampaign();
@@ -908,7 +1232,9 @@ public final class RaftNode extends VerticleBase {
             boolean storeHasIt = index <= kvStore.appliedIndex();
             switch (e.getType()) {
                 case ENTRY_CONF_CHANGE -> {
-                    confState = rawNode.applyConfChange(ConfChange.parseFrom(e.getData()));
+                    ConfChange cc = ConfChange.parseFrom(e.getData());
+                    confState = rawNode.applyConfChange(cc);
+                    onConfChangeApplied(cc, index);
                     if (!storeHasIt) {
                         kvStore.applyNoop(index, e.getTerm());
                     }
@@ -1012,11 +1338,14 @@ public final class RaftNode extends VerticleBase {
         long compactTo = index > catchUp ? index - catchUp : 0;
         KvStore kv = kvStore;
         WriteAheadLog w = wal;
+        Membership members = membership.copy();
+        Path membersFile = config.dataDir().resolve("member").resolve(Membership.FILE_NAME);
         Promise<Void> done = Promise.promise();
         checkpointDone = done.future();
         long startNs = System.nanoTime();
         context.<Void>executeBlocking(() -> {
             kv.checkpoint();
+            members.write(membersFile); // before the WAL's mark: never older than the log it goes with
             w.saveSnapshot(meta).get();
             if (compactTo > 0) {
                 w.releaseTo(compactTo);
@@ -1110,7 +1439,9 @@ public final class RaftNode extends VerticleBase {
                 deleteTree(out);
             }
             long startNs = System.nanoTime();
-            List<String> names = StoreSnapshots.export(kvStore, out);
+            List<String> names = new java.util.ArrayList<>(StoreSnapshots.export(kvStore, out));
+            membership.copy().write(out.resolve(Membership.FILE_NAME));
+            names.add(Membership.FILE_NAME);
             LOG.info("exported the key-value store for member {} (Raft snapshot index {}, store applied index {}) in {} ms",
                     MemberIds.toHex(to), m.getSnapshot().getMetadata().getIndex(), kvStore.appliedIndex(),
                     (System.nanoTime() - startNs) / 1_000_000);
@@ -1159,6 +1490,7 @@ public final class RaftNode extends VerticleBase {
             return;
         }
         boolean[] swapping = {false};
+        Membership[] installedMembership = {null};
         withStoreExclusive(() -> {
             Path memberDir = config.dataDir().resolve("member");
             Path fresh = memberDir.resolve("snap.new");
@@ -1177,6 +1509,11 @@ public final class RaftNode extends VerticleBase {
             Files.move(fresh, config.snapDir(), StandardCopyOption.ATOMIC_MOVE);
             syncDir(memberDir);
             deleteTree(old);
+            Membership received = Membership.read(dir.resolve(Membership.FILE_NAME));
+            if (received != null) {
+                received.write(memberDir.resolve(Membership.FILE_NAME));
+                installedMembership[0] = received;
+            }
             deleteTree(dir);
             KvStore reopened = KvStore.open(config.snapDir(), storeOptions());
             LOG.info("installed a key-value store snapshot from member {} (Raft snapshot index {}, store applied index {}) in {} ms",
@@ -1186,6 +1523,9 @@ public final class RaftNode extends VerticleBase {
             if (err == null) {
                 kvStore = store;
                 snapshotsInstalled++;
+                if (installedMembership[0] != null) {
+                    replaceMembership(installedMembership[0]);
+                }
                 onPeerMessage(m);
             } else if (swapping[0]) {
                 fatal(new IOException("installing the snapshot at index " + index + " failed", err));
@@ -1240,7 +1580,11 @@ public final class RaftNode extends VerticleBase {
         if (stopped) {
             return;
         }
-        LOG.error("vertcd: unrecoverable error in the Raft driver of member {}; stopping", MemberIds.toHex(memberId), t);
+        if (t instanceof MemberRemovedException) {
+            LOG.warn("vertcd: {}; stopping", t.getMessage());
+        } else {
+            LOG.error("vertcd: unrecoverable error in the Raft driver of member {}; stopping", MemberIds.toHex(memberId), t);
+        }
         stopped = true;
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
@@ -1253,6 +1597,8 @@ public final class RaftNode extends VerticleBase {
     }
 
     private void failAllWaiting(EtcdError error) {
+        confWaits.values().forEach(w -> w.reply().fail(error.exception()));
+        confWaits.clear();
         checkLeaderWaits(nowMs()); // stopped: every wait fails with STOPPED
         pending.clear(r -> r.fail(error.exception()));
         held.clear();

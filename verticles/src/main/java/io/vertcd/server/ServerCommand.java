@@ -128,7 +128,7 @@ public final class ServerCommand {
      *
      * @return the configuration to start with
      * @throws ConfigException naming the offending flag: an unsupported feature
-     *     ({@code vertcd: --cert-file is not supported yet}), an existing cluster (--initial-cluster-state existing),
+     *     ({@code vertcd: --cert-file is not supported yet}),
      *     a malformed URL or an out-of-range number
      */
     public ServerConfig toConfig() throws ConfigException {
@@ -148,7 +148,7 @@ public final class ServerCommand {
         }
         switch (initialClusterState) {
             case "new": break;
-            case "existing": throw new ConfigException("vertcd: --initial-cluster-state existing is not supported yet");
+            case "existing": break;
             default: throw new ConfigException("vertcd: invalid --initial-cluster-state '" + initialClusterState + "' (new or existing)");
         }
         if (heartbeatIntervalMs <= 0) {
@@ -197,7 +197,8 @@ public final class ServerCommand {
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
-                heartbeatIntervalMs, electionTimeoutMs, initial, snapshotCatchUpEntries);
+                heartbeatIntervalMs, electionTimeoutMs, initial, snapshotCatchUpEntries,
+                "existing".equals(initialClusterState));
     }
 
     /**

@@ -31,6 +31,10 @@ import java.util.List;
  * @param snapshotCatchUpEntries entries kept in the log behind a checkpoint for slow followers
  *     ({@code --experimental-snapshot-catchup-entries}, etcd 3.6; default 5000, etcd
  *     DefaultSnapshotCatchUpEntries); a follower further behind receives a snapshot
+ * @param joinExisting {@code --initial-cluster-state existing}: a fresh data directory joins a running
+ *     cluster (this member added first with Cluster.MemberAdd) instead of bootstrapping a new one; its
+ *     member and cluster IDs then come from the cluster ({@link ClusterJoin}), not from
+ *     {@link #memberId()} and {@link #clusterId()}
  */
 public record ServerConfig(
         String name,
@@ -49,7 +53,8 @@ public record ServerConfig(
         int heartbeatIntervalMs,
         int electionTimeoutMs,
         List<ClusterMember> initialCluster,
-        long snapshotCatchUpEntries) {
+        long snapshotCatchUpEntries,
+        boolean joinExisting) {
 
     /** Copies the member list. */
     public ServerConfig {

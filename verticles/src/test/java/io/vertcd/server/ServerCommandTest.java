@@ -83,8 +83,6 @@ class ServerCommandTest {
         assertEquals("vertcd: --peer-key-file is not supported yet", refusal(Map.of("ETCD_PEER_KEY_FILE", "/k"))); // via env too
         assertEquals("vertcd: --experimental-initial-corrupt-check is not supported yet",
                 refusal(Map.of(), "--experimental-initial-corrupt-check"));
-        assertEquals("vertcd: --initial-cluster-state existing is not supported yet",
-                refusal(Map.of(), "--initial-cluster-state", "existing"));
         assertTrue(refusal(Map.of(), "--listen-client-urls", "https://127.0.0.1:2379").contains("not supported yet"));
     }
 
@@ -116,6 +114,13 @@ class ServerCommandTest {
                 c.initialCluster().stream().map(m -> MemberIds.toHex(m.id())).toList());
         assertEquals(List.of("b", "c", "a"), c.initialCluster().stream().map(ClusterMember::name).toList());
         assertEquals(List.of("c", "a"), c.initialPeers().stream().map(ClusterMember::name).toList());
+    }
+
+    @Test
+    void existingClusterStateMeansJoining() throws Exception {
+        assertTrue(parse(Map.of(), "--initial-cluster-state", "existing").joinExisting());
+        assertTrue(!parse(Map.of()).joinExisting());
+        assertTrue(refusal(Map.of(), "--initial-cluster-state", "old").contains("invalid --initial-cluster-state"));
     }
 
     @Test
