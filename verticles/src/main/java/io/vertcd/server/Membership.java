@@ -116,7 +116,9 @@ public final class Membership {
     /**
      * Applies a committed conf change at {@code entryIndex} (skipped at or below {@link #index()}).
      * ADD_NODE adds the context's member as a voter, or promotes it when it is a learner (etcd
-     * PromoteMember); ADD_LEARNER_NODE adds it as a learner; UPDATE_NODE replaces its peer URLs;
+     * PromoteMember); ADD_LEARNER_NODE adds it as a learner; UPDATE_NODE replaces whichever of peer
+     * URLs, name and client URLs the context gives (Cluster.MemberUpdate gives peer URLs; a member
+     * publishing its attributes gives its name and client URLs, etcd server.go publish);
      * REMOVE_NODE removes it and remembers the ID. A change without context for a member not in the
      * table (the bootstrap entries) adds nothing.
      *
@@ -154,7 +156,21 @@ public final class Membership {
                 if (cur == null || ctx == null) {
                     return false;
                 }
-                byId.put(id, cur.toBuilder().clearPeerURLs().addAllPeerURLs(ctx.getPeerURLsList()).build());
+                Member.Builder b = cur.toBuilder();
+                if (ctx.getPeerURLsCount() > 0) {
+                    b.clearPeerURLs().addAllPeerURLs(ctx.getPeerURLsList());
+                }
+                if (!ctx.getName().isEmpty()) {
+                    b.setName(ctx.getName());
+                }
+                if (ctx.getClientURLsCount() > 0) {
+                    b.clearClientURLs().addAllClientURLs(ctx.getClientURLsList());
+                }
+                Member updated = b.build();
+                if (updated.equals(cur)) {
+                    return false;
+                }
+                byId.put(id, updated);
             }
             case CONF_CHANGE_REMOVE_NODE -> {
                 removed.add(id);
@@ -165,19 +181,6 @@ public final class Membership {
             }
         }
         return true;
-    }
-
-    /**
-     * Records the client URLs a member serves (known locally for this member).
-     *
-     * @param id the member
-     * @param clientUrls its advertised client URLs
-     */
-    public void setClientUrls(long id, List<String> clientUrls) {
-        Member m = byId.get(id);
-        if (m != null) {
-            byId.put(id, m.toBuilder().clearClientURLs().addAllClientURLs(clientUrls).build());
-        }
     }
 
     /** @return an independent copy */

@@ -181,6 +181,7 @@ public final class RaftNode extends VerticleBase {
     private boolean checkpointing;
     private boolean stopped;
     private boolean removedFromCluster;
+    private long publishRetryAtMs;
     private Future<Void> checkpointDone = Future.succeededFuture();
     private final PendingProposals pending = new PendingProposals();
     private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
@@ -703,7 +704,6 @@ public final class RaftNode extends VerticleBase {
     private void replaceMembership(Membership received) {
         Map<Long, URI> before = membership.peerUrls(memberId);
         membership = received;
-        membership.setClientUrls(memberId, config.advertiseClientUrls().stream().map(URI::toString).toList());
         publishMembers();
         Map<Long, URI> after = membership.peerUrls(memberId);
         for (Map.Entry<Long, URI> e : after.entrySet()) {
@@ -727,8 +727,51 @@ public final class RaftNode extends VerticleBase {
         return peers;
     }
 
+    /**
+     * Publishes the applied member table to other threads; this member's own entry shows its name and
+     * client URLs from the flags even before its attributes are applied (etcd serves clients only once
+     * they are, so its MemberList always has them).
+     */
     private void publishMembers() {
-        memberList = membership.members();
+        List<Member> list = new java.util.ArrayList<>(membership.members());
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).getID() == memberId) {
+                list.set(i, list.get(i).toBuilder().setName(config.name()).clearClientURLs()
+                        .addAllClientURLs(ownClientUrls()).build());
+            }
+        }
+        memberList = List.copyOf(list);
+    }
+
+    private List<String> ownClientUrls() {
+        return config.advertiseClientUrls().stream().map(URI::toString).toList();
+    }
+
+    /**
+     * Makes this member's name and client URLs part of the applied member table, so that every member
+     * lists them (etcd server.go publish, which proposes them through Raft once a leader is known and
+     * retries until applied). Carried as a ConfChange UPDATE_NODE whose context holds only the name
+     * and client URLs; Raft's configuration does not change. Retried every heartbeat while Raft drops
+     * it (no leader, another change pending) and after the request timeout if it never applies.
+     */
+    private void maybePublishAttributes() {
+        if (leader == 0 || stopped || membership == null || nowMs() < publishRetryAtMs) {
+            return;
+        }
+        Member self = membership.get(memberId);
+        if (self == null || (self.getName().equals(config.name()) && self.getClientURLsList().equals(ownClientUrls()))) {
+            return;
+        }
+        ConfChange cc = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE).setNodeId(memberId)
+                .setId(ids.next()).setContext(Member.newBuilder().setID(memberId).setName(config.name())
+                        .addAllClientURLs(ownClientUrls()).build().toByteString()).build();
+        try {
+            rawNode.proposeConfChange(cc);
+            publishRetryAtMs = nowMs() + config.requestTimeoutMs();
+            kick();
+        } catch (ProposalDroppedException e) {
+            publishRetryAtMs = nowMs() + config.heartbeatIntervalMs();
+        }
     }
 
     /** @return the body of the peer members endpoint: an etcd MemberListResponse with the cluster ID */
@@ -771,7 +814,6 @@ public final class RaftNode extends VerticleBase {
         memberId = self;
         clusterId = opened.identity().clusterId();
         membership = opened.membership();
-        membership.setClientUrls(self, config.advertiseClientUrls().stream().map(URI::toString).toList());
         publishMembers();
         Map<Long, URI> peerUrls = membership.peerUrls(self);
         if (peerUrls.isEmpty() && !config.joinExisting()) {
@@ -1113,6 +1155,7 @@ public final class RaftNode extends VerticleBase {
         long now = nowMs();
         pending.expire(now, r -> r.fail(EtcdError.TIMEOUT.exception()));
         checkLeaderWaits(now);
+        maybePublishAttributes();
         for (java.util.Iterator<ConfWait> it = confWaits.values().iterator(); it.hasNext();) {
             ConfWait w = it.next();
             if (w.deadlineMs() <= now) {
@@ -1217,6 +1260,7 @@ public final class RaftNode extends VerticleBase {
         }
         reads.drainApplied(appliedIndex, this::serve);
         retryHeld();
+        maybePublishAttributes();
         maybeCampaign();
         if (appliedIndex - snapshotIndex >= config.snapshotCount()) {
             startCheckpoint();

@@ -107,6 +107,17 @@ class MembershipChangeTest {
                 MemberRemoveRequest.newBuilder().setID(removedId).build(), MemberRemoveResponse.getDefaultInstance());
         assertEquals("etcdserver: member not found", again.message());
 
+        // every member learned the new member's name and client URLs (published through Raft)
+        int viewer = removed == 1 ? 2 : 1;
+        await("the new member's attributes reach the others", () -> {
+            try {
+                return members(viewer).stream().anyMatch(m -> m.getID() == newId && m.getName().equals("m3")
+                        && m.getClientURLsList().equals(List.of("http://127.0.0.1:" + c.clientPort(3))));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
         // the three remaining members, the new one included, commit writes together
         c.put(3, "y", "2");
         for (int i = 0; i < 4; i++) {

@@ -55,12 +55,15 @@ class MembershipTest {
     void fileRoundTripAndCorruptionIsRefused() throws Exception {
         Membership m = founders();
         m.apply(cc(ConfChangeType.CONF_CHANGE_REMOVE_NODE, m.get(1)), 5);
-        m.setClientUrls(-2, List.of("http://b:2379"));
+        assertTrue(m.apply(cc(ConfChangeType.CONF_CHANGE_UPDATE_NODE,
+                Member.newBuilder().setID(-2).setName("b").addClientURLs("http://b:2379").build()), 6));
+        assertEquals(List.of("http://b:2380"), m.get(-2).getPeerURLsList(), "published attributes keep the peer URLs");
+        assertEquals(List.of("http://b:2379"), m.get(-2).getClientURLsList());
         Path f = dir.resolve(Membership.FILE_NAME);
         m.write(f);
         Membership back = Membership.read(f);
         assertEquals(m.members(), back.members());
-        assertEquals(5, back.index());
+        assertEquals(6, back.index());
         assertTrue(back.isRemoved(1));
         assertNull(Membership.read(dir.resolve("absent")));
 

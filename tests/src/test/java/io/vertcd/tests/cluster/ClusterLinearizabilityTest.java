@@ -140,6 +140,73 @@ class ClusterLinearizabilityTest {
         }
     }
 
+    @Test
+    void etcdMemberAddAndRemoveUnderLoad() throws Exception {
+        memberAddAndRemove(MemberKind.ETCD);
+    }
+
+    @Test
+    void vertcdMemberAddAndRemoveUnderLoad() throws Exception {
+        memberAddAndRemove(MemberKind.VERTCD);
+    }
+
+    /**
+     * {@code etcdctl member add} a fourth member under load, start it with
+     * {@code --initial-cluster-state existing}, then {@code etcdctl member remove} a founding follower:
+     * the history stays linearizable, the member list ends with three members, the new one included,
+     * and the new member serves the last writes.
+     */
+    private void memberAddAndRemove(MemberKind kind) throws Exception {
+        requireKind(kind);
+        try (ClusterProcess c = ClusterProcess.start(kind, 3, "lin-member-" + kind.name().toLowerCase())) {
+            int leader = c.awaitLeader(Duration.ofSeconds(10));
+            int removed = (leader + 1) % 3;
+            List<String> endpoints = c.members().stream().map(ClusterProcess.Member::clientUrl).toList();
+            io.vertcd.tests.Etcdctl ctl = new io.vertcd.tests.Etcdctl(c.members().get(leader).clientUrl());
+            List<KvOp> history;
+            int added;
+            try (HistoryRecorder rec = new HistoryRecorder(endpoints, 4, 3, 2000, 17)) {
+                // etcd refuses reconfiguration until its peers have been connected for 5 s (strict reconfig check)
+                Thread.sleep(5500);
+                added = c.prepareMember();
+                ClusterProcess.Member m = c.members().get(added);
+                io.vertcd.tests.Etcdctl.Result add = ctl.run("--command-timeout=10s", "member", "add", m.name(),
+                        "--peer-urls=" + m.peerUrl());
+                assertTrue(add.ok(), add::toString);
+                c.startAdded(added);
+                Thread.sleep(1000);
+                String removedId = memberId(ctl, c.members().get(removed).name());
+                io.vertcd.tests.Etcdctl.Result rm = ctl.run("--command-timeout=10s", "member", "remove", removedId);
+                assertTrue(rm.ok(), rm::toString);
+                Thread.sleep(1500);
+                history = rec.stop();
+            }
+            LinearizabilityChecker.Result r = new LinearizabilityChecker().check(history);
+            assertTrue(r.ok(), r::describeFailures);
+            io.vertcd.tests.Etcdctl.Result list = ctl.run("--command-timeout=5s", "member", "list");
+            assertTrue(list.ok(), list::toString);
+            assertEquals(3, list.stdout().strip().lines().count(), list.stdout());
+            assertTrue(list.stdout().contains(", m4, "), list.stdout());
+            io.vertcd.tests.Etcdctl.Result put = ctl.run("--command-timeout=5s", "put", "after-change", "1");
+            assertTrue(put.ok(), put::toString);
+            io.vertcd.tests.Etcdctl.Result get = new io.vertcd.tests.Etcdctl(c.members().get(added).clientUrl())
+                    .run("--command-timeout=5s", "get", "after-change", "--print-value-only");
+            assertEquals("1", get.stdout().strip(), get::toString);
+        }
+    }
+
+    /** @return the hex member ID {@code etcdctl member list} shows for {@code name} */
+    private static String memberId(io.vertcd.tests.Etcdctl ctl, String name) {
+        io.vertcd.tests.Etcdctl.Result list = ctl.run("--command-timeout=5s", "member", "list");
+        for (String line : list.stdout().split("\n")) {
+            String[] f = line.split(",\\s*");
+            if (f.length > 2 && f[2].equals(name)) {
+                return f[0];
+            }
+        }
+        throw new AssertionError("no member " + name + " in " + list);
+    }
+
     private static int awaitLeaderOtherThan(ClusterProcess c, int old, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
