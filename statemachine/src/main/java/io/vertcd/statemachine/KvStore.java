@@ -470,6 +470,16 @@ public final class KvStore implements AutoCloseable {
         pendingRemovals.clear();
     }
 
+    /** @return the revision store, for {@link StoreSnapshots} (no apply may run while it is used) */
+    RevisionStore revisionStore() {
+        return store;
+    }
+
+    /** @return the directory the store lives in ({@code member/snap}) */
+    Path dir() {
+        return dir;
+    }
+
     // ---- sizes, quota, alarms --------------------------------------------------------------
 
     /**

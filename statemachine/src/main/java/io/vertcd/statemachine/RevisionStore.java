@@ -131,6 +131,22 @@ final class RevisionStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Stores a raw value as {@link #forEach} hands it out (flag byte + KeyValue bytes). Writer only.
+     *
+     * @throws IllegalArgumentException if the value is empty or its flag byte is unknown
+     */
+    void putRaw(long main, long sub, byte[] value) {
+        if (value.length == 0 || (value[0] != PUT && value[0] != TOMBSTONE)) {
+            throw new IllegalArgumentException("not a revision store value at (" + main + ", " + sub + ")");
+        }
+        byte[] old = map.put(revKey(main, sub), value);
+        inUseBytes.addAndGet(value.length + 16 + ENTRY_OVERHEAD_BYTES);
+        if (old != null) {
+            inUseBytes.addAndGet(-(old.length + 16 + ENTRY_OVERHEAD_BYTES));
+        }
+    }
+
     /** @return the KeyValue stored at (main, sub), or null if absent (never written, rolled back or compacted). */
     KeyValue get(long main, long sub) {
         byte[] v = map.get(revKey(main, sub));

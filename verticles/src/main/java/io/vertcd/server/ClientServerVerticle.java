@@ -42,7 +42,7 @@ public final class ClientServerVerticle extends VerticleBase {
     public Future<?> start() {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
-        GrpcRoutes routes = new GrpcRoutes(grpc);
+        GrpcRoutes routes = new GrpcRoutes(grpc, node::leader);
         KvService kv = new KvService(node, config.maxTxnOps());
         kv.register(routes);
         LeaseService leases = new LeaseService(node);

@@ -1,6 +1,7 @@
 package io.vertcd.server;
 
 import com.google.protobuf.Message;
+import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -10,18 +11,33 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
+import java.util.function.LongSupplier;
 
 /**
  * Registers unary methods of etcd's gRPC services (package {@code etcdserverpb}) on a Vert.x
  * {@link GrpcServer}, with protobuf encoding of etcd's own messages. Methods not registered are
  * answered UNIMPLEMENTED by the server.
+ *
+ * <p>A call whose metadata has {@code hasleader: true} (clientv3.WithRequireLeader) while the member
+ * knows no leader fails at once with {@code etcdserver: no leader}, as etcd's unary interceptor does
+ * (etcdserver/api/v3rpc/interceptor.go, rpctypes.MetadataRequireLeaderKey).
  */
 public final class GrpcRoutes {
-    private final GrpcServer server;
+    /** etcd rpctypes.MetadataRequireLeaderKey. */
+    static final String REQUIRE_LEADER_KEY = "hasleader";
+    /** etcd rpctypes.MetadataHasLeader. */
+    static final String HAS_LEADER = "true";
 
-    /** @param server the gRPC server to register on */
-    public GrpcRoutes(GrpcServer server) {
+    private final GrpcServer server;
+    private final LongSupplier leader;
+
+    /**
+     * @param server the gRPC server to register on
+     * @param leader the member ID of the leader the member follows, 0 when none is known
+     */
+    public GrpcRoutes(GrpcServer server, LongSupplier leader) {
         this.server = server;
+        this.leader = leader;
     }
 
     /**
@@ -66,6 +82,10 @@ public final class GrpcRoutes {
         ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
         server.callHandler(sm, call -> call.handler(request -> {
+            if (HAS_LEADER.equals(call.headers().get(REQUIRE_LEADER_KEY)) && leader.getAsLong() == 0) {
+                GrpcErrors.fail(call.response(), EtcdError.NO_LEADER.exception());
+                return;
+            }
             Future<Resp> result;
             try {
                 result = handler.handle(request);

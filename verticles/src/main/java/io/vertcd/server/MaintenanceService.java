@@ -3,6 +3,8 @@ package io.vertcd.server;
 import io.etcd.jetcd.api.AlarmMember;
 import io.etcd.jetcd.api.AlarmRequest;
 import io.etcd.jetcd.api.AlarmResponse;
+import io.etcd.jetcd.api.MoveLeaderRequest;
+import io.etcd.jetcd.api.MoveLeaderResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.vertcd.statemachine.EtcdError;
@@ -10,7 +12,7 @@ import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertx.core.Future;
 
 /**
- * etcd's {@code etcdserverpb.Maintenance} service: Status and Alarm (GET, ACTIVATE, DEACTIVATE).
+ * etcd's {@code etcdserverpb.Maintenance} service: Status, Alarm (GET, ACTIVATE, DEACTIVATE) and MoveLeader.
  * Status follows etcd 3.4's {@code api/v3rpc/maintenance.go}: raftIndex is the commit index,
  * errors lists "etcdserver: no leader" when there is none and every active alarm in Go's
  * compact text form ({@code memberID:<id> alarm:NOSPACE }). Alarm requests go through Raft,
@@ -26,10 +28,22 @@ public final class MaintenanceService {
         this.headers = new ResponseHeaders(node);
     }
 
-    /** Registers Maintenance.Status and Maintenance.Alarm. */
+    /** Registers Maintenance.Status, Maintenance.Alarm and Maintenance.MoveLeader. */
     public void register(GrpcRoutes routes) {
         routes.unary("Maintenance", "Status", StatusRequest.getDefaultInstance(), this::status)
-                .unary("Maintenance", "Alarm", AlarmRequest.getDefaultInstance(), this::alarm);
+                .unary("Maintenance", "Alarm", AlarmRequest.getDefaultInstance(), this::alarm)
+                .unary("Maintenance", "MoveLeader", MoveLeaderRequest.getDefaultInstance(), this::moveLeader);
+    }
+
+    /**
+     * Hands leadership to {@code targetID} (etcd 3.4 maintenance.go MoveLeader: only the leader
+     * accepts it; the response is empty, as etcd's).
+     *
+     * @return fails with NOT_LEADER on a follower, BAD_LEADER_TRANSFEREE for a target that is not a
+     *     voter, TIMEOUT_LEADER_TRANSFER when the target does not take over within the request timeout
+     */
+    public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
+        return node.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.getDefaultInstance());
     }
 
     /** @return the member's status */
@@ -44,7 +58,7 @@ public final class MaintenanceService {
                     .setRaftIndex(s.raftIndex())
                     .setRaftTerm(s.raftTerm())
                     .setRaftAppliedIndex(s.appliedIndex())
-                    .setIsLearner(false);
+                    .setIsLearner(node.isLearner());
             if (s.leader() == 0) {
                 b.addErrors(EtcdError.NO_LEADER.message());
             }

@@ -40,6 +40,17 @@ public final class MemberIds {
     }
 
     /**
+     * The ID of a member added to a running cluster (etcd NewMember with {@code now}, as
+     * Cluster.MemberAdd calls it): as {@link #memberId(Collection, String)} with the Unix time in
+     * seconds, in decimal, appended after the token.
+     *
+     * @param unixSeconds the time of the request, seconds since the epoch
+     */
+    public static long memberId(Collection<String> peerUrls, String clusterToken, long unixSeconds) {
+        return memberId(peerUrls, clusterToken + unixSeconds);
+    }
+
+    /**
      * The cluster ID: SHA-1 over the member IDs, sorted as unsigned 64-bit numbers, each as
      * 8 bytes big-endian; the first 8 bytes of the digest read big-endian (etcd genID).
      *

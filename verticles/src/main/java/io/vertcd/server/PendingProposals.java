@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * Proposals this member made and whose entries are not applied yet: request ID -> the caller's
@@ -45,6 +46,24 @@ public final class PendingProposals {
             it.remove();
             expired.accept(w.reply());
         }
+    }
+
+    /**
+     * Removes the proposals whose request ID matches {@code test}, passing each to {@code removed}.
+     *
+     * @return how many were removed
+     */
+    public int removeIf(LongPredicate test, Consumer<Reply<ApplyResult>> removed) {
+        int n = 0;
+        for (Iterator<Map.Entry<Long, Waiter>> it = byId.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, Waiter> e = it.next();
+            if (test.test(e.getKey())) {
+                it.remove();
+                removed.accept(e.getValue().reply());
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Removes every proposal, passing each to {@code removed} (used at shutdown). */

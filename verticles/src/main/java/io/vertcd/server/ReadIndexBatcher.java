@@ -36,14 +36,24 @@ public final class ReadIndexBatcher<T> {
     }
 
     private final long retryTicks;
-    private long nextCtx = 1;
+    private long nextCtx;
     private List<T> waiting = new ArrayList<>();
     private Batch<T> inFlight;
     private final ArrayDeque<Batch<T>> confirmed = new ArrayDeque<>();
 
     /** @param retryTicks ticks after which an unanswered ReadIndex is asked again (it may have been dropped, e.g. no leader) */
     public ReadIndexBatcher(long retryTicks) {
+        this(retryTicks, 1);
+    }
+
+    /**
+     * @param retryTicks as {@link #ReadIndexBatcher(long)}
+     * @param firstCtx the first request context number; a member passes a value unique to this run
+     *     (e.g. the start time) so that a late answer to a request of a previous run cannot match
+     */
+    public ReadIndexBatcher(long retryTicks, long firstCtx) {
         this.retryTicks = retryTicks;
+        this.nextCtx = firstCtx;
     }
 
     /**
@@ -91,6 +101,18 @@ public final class ReadIndexBatcher<T> {
             return inFlight.ctx;
         }
         return null;
+    }
+
+    /**
+     * @return the context of the outstanding ReadIndex, to be asked again now (e.g. a new leader was
+     *     elected and the previous request may have been lost with the old one), or null if none
+     */
+    public ByteString retryNow(long nowTick) {
+        if (inFlight == null) {
+            return null;
+        }
+        inFlight.askedAtTick = nowTick;
+        return inFlight.ctx;
     }
 
     /** Removes the reads matching {@code test} from every stage and passes them to {@code removed}. */

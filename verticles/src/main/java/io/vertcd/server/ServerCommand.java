@@ -43,6 +43,9 @@ public final class ServerCommand {
     @Option(names = "--snapshot-count", defaultValue = "100000", description = "Number of committed transactions to trigger a snapshot to disk.")
     long snapshotCount;
 
+    @Option(names = "--experimental-snapshot-catchup-entries", defaultValue = "5000", description = "Number of entries for a slow follower to catch up after compacting the Raft storage entries.")
+    long snapshotCatchUpEntries;
+
     @Option(names = "--heartbeat-interval", defaultValue = "100", description = "Time (in milliseconds) of a heartbeat interval.")
     int heartbeatIntervalMs;
 
@@ -137,7 +140,7 @@ public final class ServerCommand {
      *
      * @return the configuration to start with
      * @throws ConfigException naming the offending flag: an unsupported feature
-     *     ({@code vertcd: --cert-file is not supported yet}), a multi-member or existing cluster,
+     *     ({@code vertcd: --cert-file is not supported yet}),
      *     a malformed URL or an out-of-range number
      */
     public ServerConfig toConfig() throws ConfigException {
@@ -157,7 +160,7 @@ public final class ServerCommand {
         }
         switch (initialClusterState) {
             case "new": break;
-            case "existing": throw new ConfigException("vertcd: --initial-cluster-state existing is not supported yet");
+            case "existing": break;
             default: throw new ConfigException("vertcd: invalid --initial-cluster-state '" + initialClusterState + "' (new or existing)");
         }
         if (heartbeatIntervalMs <= 0) {
@@ -172,6 +175,9 @@ public final class ServerCommand {
         }
         if (snapshotCount <= 0) {
             throw new ConfigException("vertcd: --snapshot-count must be positive");
+        }
+        if (snapshotCatchUpEntries <= 0) {
+            throw new ConfigException("vertcd: --experimental-snapshot-catchup-entries must be positive");
         }
         if (maxTxnOps <= 0) {
             throw new ConfigException("vertcd: --max-txn-ops must be positive");
@@ -194,9 +200,6 @@ public final class ServerCommand {
 
         String cluster = initialCluster != null ? initialCluster : defaultInitialCluster();
         Map<String, List<String>> members = parseInitialCluster(cluster);
-        if (members.size() > 1) {
-            throw new ConfigException("vertcd: an --initial-cluster with more than one member is not supported yet");
-        }
         List<String> ownPeerUrls = members.get(name);
         if (ownPeerUrls == null) {
             throw new ConfigException("vertcd: couldn't find local name \"" + name + "\" in the initial cluster configuration");
@@ -206,15 +209,47 @@ public final class ServerCommand {
             throw new ConfigException("vertcd: --initial-cluster has " + name + "=" + String.join(",", ownPeerUrls)
                     + " but missing from --initial-advertise-peer-urls=" + initialAdvertisePeerUrls);
         }
+        List<ClusterMember> initial = initialMembers(members, initialClusterToken);
         long memberId = MemberIds.memberId(ownPeerUrls, initialClusterToken);
-        long clusterId = MemberIds.clusterId(List.of(memberId));
+        long clusterId = MemberIds.clusterId(initial.stream().map(ClusterMember::id).toList());
         long quota = quotaBackendBytes == 0 ? Quota.DEFAULT_QUOTA_BYTES
                 : quotaBackendBytes < 0 ? Long.MAX_VALUE : quotaBackendBytes;
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
-                leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF);
+                leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
+                "existing".equals(initialClusterState));
+    }
+
+    /**
+     * The members of {@code --initial-cluster} with their IDs, sorted by ID as unsigned numbers, refusing
+     * a peer URL given to two members as etcd does (membership.NewClusterFromURLsMap, ValidateClusterAndAssignIDs).
+     */
+    static List<ClusterMember> initialMembers(Map<String, List<String>> members, String token) throws ConfigException {
+        List<ClusterMember> out = new ArrayList<>();
+        Map<String, String> urlOwner = new LinkedHashMap<>();
+        Map<Long, String> idOwner = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : members.entrySet()) {
+            List<URI> urls = new ArrayList<>();
+            for (String url : e.getValue()) {
+                String other = urlOwner.putIfAbsent(url, e.getKey());
+                if (other != null) {
+                    throw new ConfigException("vertcd: --initial-cluster has duplicate url " + url + " (members "
+                            + other + " and " + e.getKey() + ")");
+                }
+                urls.add(URI.create(url));
+            }
+            long id = MemberIds.memberId(e.getValue(), token);
+            String twin = idOwner.putIfAbsent(id, e.getKey());
+            if (twin != null) {
+                throw new ConfigException("vertcd: --initial-cluster members " + twin + " and " + e.getKey()
+                        + " have the same member ID " + MemberIds.toHex(id));
+            }
+            out.add(new ClusterMember(e.getKey(), id, urls));
+        }
+        out.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
+        return List.copyOf(out);
     }
 
     /** etcd InitialClusterFromName: {@code name=url} for every advertised peer URL. */

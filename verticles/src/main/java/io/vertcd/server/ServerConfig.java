@@ -14,7 +14,7 @@ import java.util.List;
  *     state-machine checkpoint {@code member/snap}
  * @param listenClientUrls addresses the client gRPC server binds ({@code --listen-client-urls}, http only)
  * @param advertiseClientUrls client URLs reported in MemberList ({@code --advertise-client-urls})
- * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); unused while the cluster has one member
+ * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); not bound when the cluster has one member
  * @param advertisePeerUrls this member's peer URLs ({@code --initial-advertise-peer-urls})
  * @param clusterToken {@code --initial-cluster-token}, an input of the member ID
  * @param memberId the member ID (etcd NewMember)
@@ -32,6 +32,16 @@ import java.util.List;
  * @param leaseCheckpointIntervalMs how often the leader checkpoints a lease's remaining TTL through
  *     Raft, ms ({@code --experimental-lease-checkpoint-interval}, default 5 minutes), or
  *     {@link LessorOptions#CHECKPOINTS_OFF} with {@code --experimental-enable-lease-checkpoint=false}
+ * @param initialCluster every member of the initial cluster ({@code --initial-cluster}), this one
+ *     included, sorted by member ID as unsigned numbers (the order etcd bootstraps Raft's voters in,
+ *     membership.RaftCluster.MemberIDs)
+ * @param snapshotCatchUpEntries entries kept in the log behind a checkpoint for slow followers
+ *     ({@code --experimental-snapshot-catchup-entries}, etcd 3.6; default 5000, etcd
+ *     DefaultSnapshotCatchUpEntries); a follower further behind receives a snapshot
+ * @param joinExisting {@code --initial-cluster-state existing}: a fresh data directory joins a running
+ *     cluster (this member added first with Cluster.MemberAdd) instead of bootstrapping a new one; its
+ *     member and cluster IDs then come from the cluster ({@link ClusterJoin}), not from
+ *     {@link #memberId()} and {@link #clusterId()}
  */
 public record ServerConfig(
         String name,
@@ -50,7 +60,21 @@ public record ServerConfig(
         int heartbeatIntervalMs,
         int electionTimeoutMs,
         long watchProgressNotifyIntervalMs,
-        long leaseCheckpointIntervalMs) {
+        long leaseCheckpointIntervalMs,
+        List<ClusterMember> initialCluster,
+        long snapshotCatchUpEntries,
+        boolean joinExisting) {
+
+    /** Copies the member list. */
+    public ServerConfig {
+        initialCluster = List.copyOf(initialCluster);
+    }
+
+    /** @return the other members of the initial cluster (all but {@link #memberId()}) */
+    public List<ClusterMember> initialPeers() {
+        return initialCluster.stream().filter(m -> m.id() != memberId).toList();
+    }
+
 
     /**
      * @return the lessor's settings: etcd's minimum TTL for this election timeout, this member's

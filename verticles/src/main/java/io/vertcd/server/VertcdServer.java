@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running vertcd member inside a {@link Vertx}: the {@link RaftNode} driver (a worker
- * verticle) and one {@link ClientServerVerticle} per event loop.
+ * One running vertcd member inside a {@link Vertx}: the {@link RaftNode} driver (an event-loop
+ * verticle, which also owns the peer transport of a multi-member cluster) and one
+ * {@link ClientServerVerticle} per event loop.
  */
 public final class VertcdServer {
     private static final Logger LOG = LoggerFactory.getLogger(VertcdServer.class);
@@ -37,7 +38,7 @@ public final class VertcdServer {
      */
     public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
             Consumer<Throwable> fatalHandler) {
-        RaftNode node = new RaftNode(config, new SingleMemberTransport(), fatalHandler);
+        RaftNode node = new RaftNode(config, fatalHandler);
         return vertx.deployVerticle(node)
                 .compose(nodeId -> vertx.deployVerticle(() -> new ClientServerVerticle(node, config),
                                 new DeploymentOptions().setInstances(clientInstances))

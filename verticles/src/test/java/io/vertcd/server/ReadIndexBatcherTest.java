@@ -49,6 +49,17 @@ class ReadIndexBatcherTest {
     }
 
     @Test
+    void aNewLeaderGetsTheOutstandingRoundAtOnceAndContextsStartWhereTold() {
+        ReadIndexBatcher<String> b = new ReadIndexBatcher<>(5, 1000);
+        assertNull(b.retryNow(0), "nothing outstanding");
+        ByteString ctx = b.add("a", 10);
+        assertEquals(1000, ctx.asReadOnlyByteBuffer().getLong());
+        assertEquals(ctx, b.retryNow(11));
+        assertNull(b.retry(15), "retryNow restarted the retry clock");
+        assertEquals(ctx, b.retry(16));
+    }
+
+    @Test
     void removeIfTakesReadsFromEveryStage() {
         ReadIndexBatcher<String> b = new ReadIndexBatcher<>(5);
         ByteString ctx = b.add("x1", 0);

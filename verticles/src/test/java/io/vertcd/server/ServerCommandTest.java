@@ -97,10 +97,6 @@ class ServerCommandTest {
         assertEquals("vertcd: --peer-key-file is not supported yet", refusal(Map.of("ETCD_PEER_KEY_FILE", "/k"))); // via env too
         assertEquals("vertcd: --experimental-initial-corrupt-check is not supported yet",
                 refusal(Map.of(), "--experimental-initial-corrupt-check"));
-        assertEquals("vertcd: --initial-cluster-state existing is not supported yet",
-                refusal(Map.of(), "--initial-cluster-state", "existing"));
-        assertEquals("vertcd: an --initial-cluster with more than one member is not supported yet",
-                refusal(Map.of(), "--initial-cluster", "default=http://localhost:2380,b=http://b:2380"));
         assertTrue(refusal(Map.of(), "--listen-client-urls", "https://127.0.0.1:2379").contains("not supported yet"));
     }
 
@@ -118,6 +114,33 @@ class ServerCommandTest {
                 refusal(Map.of(), "--name", "x", "--initial-cluster", "default=http://localhost:2380"));
         assertTrue(refusal(Map.of(), "--initial-cluster", "default=http://other:2380")
                 .contains("missing from --initial-advertise-peer-urls"));
+    }
+
+    @Test
+    void threeMemberClusterHasEtcdsIds() throws Exception {
+        // IDs printed by etcd 3.4.x started with these flags ("added member ... to cluster 1d149d5c6a17746a")
+        String cluster = "a=http://127.0.0.1:28911,b=http://127.0.0.1:28912,c=http://127.0.0.1:28913";
+        ServerConfig c = parse(Map.of(), "--name", "b", "--initial-advertise-peer-urls", "http://127.0.0.1:28912",
+                "--initial-cluster", cluster, "--initial-cluster-token", "tok3");
+        assertEquals("9791d4aea1d30340", MemberIds.toHex(c.memberId()));
+        assertEquals("1d149d5c6a17746a", MemberIds.toHex(c.clusterId()));
+        assertEquals(List.of("9791d4aea1d30340", "c619b7c4a5649bb9", "e6977920deb5c33b"),
+                c.initialCluster().stream().map(m -> MemberIds.toHex(m.id())).toList());
+        assertEquals(List.of("b", "c", "a"), c.initialCluster().stream().map(ClusterMember::name).toList());
+        assertEquals(List.of("c", "a"), c.initialPeers().stream().map(ClusterMember::name).toList());
+    }
+
+    @Test
+    void existingClusterStateMeansJoining() throws Exception {
+        assertTrue(parse(Map.of(), "--initial-cluster-state", "existing").joinExisting());
+        assertTrue(!parse(Map.of()).joinExisting());
+        assertTrue(refusal(Map.of(), "--initial-cluster-state", "old").contains("invalid --initial-cluster-state"));
+    }
+
+    @Test
+    void initialClusterWithADuplicateUrlIsRefused() {
+        assertTrue(refusal(Map.of(), "--initial-cluster", "default=http://localhost:2380,b=http://localhost:2380")
+                .contains("duplicate url http://localhost:2380"));
     }
 
     @Test

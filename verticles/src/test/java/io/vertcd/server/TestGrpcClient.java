@@ -16,6 +16,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A small gRPC client for etcd's services over a real socket (h2c with prior knowledge, like etcdctl). */
@@ -38,14 +39,26 @@ final class TestGrpcClient implements AutoCloseable {
     /** Calls {@code etcdserverpb.<service>/<method>} and waits (up to 20 s) for the outcome. */
     <Req extends Message, Resp extends Message> Result<Resp> call(String service, String method, Req request,
             Resp responsePrototype) throws Exception {
-        return callAsync(ServiceName.create("etcdserverpb", service), method, request, responsePrototype)
+        return call(service, method, request, responsePrototype, Map.of());
+    }
+
+    /** As {@link #call(String, String, Message, Message)}, sending {@code metadata} as request headers. */
+    <Req extends Message, Resp extends Message> Result<Resp> call(String service, String method, Req request,
+            Resp responsePrototype, Map<String, String> metadata) throws Exception {
+        return callAsync(ServiceName.create("etcdserverpb", service), method, request, responsePrototype, metadata)
                 .await(20, TimeUnit.SECONDS);
     }
 
     /** Calls {@code <service>/<method>} of any package (v3lockpb.Lock, v3electionpb.Election) without waiting. */
     <Req extends Message, Resp extends Message> Future<Result<Resp>> callAsync(ServiceName service, String method,
             Req request, Resp responsePrototype) {
-        return streamAsync(service, method, List.of(request), responsePrototype)
+        return callAsync(service, method, request, responsePrototype, Map.of());
+    }
+
+    /** As {@link #callAsync(ServiceName, String, Message, Message)}, sending {@code metadata} as request headers. */
+    <Req extends Message, Resp extends Message> Future<Result<Resp>> callAsync(ServiceName service, String method,
+            Req request, Resp responsePrototype, Map<String, String> metadata) {
+        return streamAsync(service, method, List.of(request), responsePrototype, metadata)
                 .map(r -> new Result<>(r.status(), r.message(), r.responses().isEmpty() ? null
                         : r.responses().get(r.responses().size() - 1)));
     }
@@ -60,12 +73,19 @@ final class TestGrpcClient implements AutoCloseable {
      */
     <Req extends Message, Resp extends Message> Future<StreamResult<Resp>> streamAsync(ServiceName service,
             String method, List<Req> requests, Resp responsePrototype) {
+        return streamAsync(service, method, requests, responsePrototype, Map.of());
+    }
+
+    /** As {@link #streamAsync(ServiceName, String, List, Message)}, sending {@code metadata} as request headers. */
+    <Req extends Message, Resp extends Message> Future<StreamResult<Resp>> streamAsync(ServiceName service,
+            String method, List<Req> requests, Resp responsePrototype, Map<String, String> metadata) {
         ServiceMethod<Resp, Req> m = ServiceMethod.client(service, method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(responsePrototype));
         // Issue the call from one event-loop context, so the response's events reach the handlers
         // set below in order (from a plain thread they could run before the handlers exist).
         Promise<StreamResult<Resp>> result = Promise.promise();
         context.runOnContext(x -> client.request(server, m).compose(req -> {
+            metadata.forEach((k, v) -> req.headers().add(k, v));
             for (int i = 0; i < requests.size() - 1; i++) {
                 req.write(requests.get(i));
             }

@@ -63,6 +63,8 @@ public final class ClusterProcess implements AutoCloseable {
         Process process;
         int starts;
         Path logFile;
+        /** Joins a running cluster ({@code --initial-cluster-state existing}) instead of founding it. */
+        boolean joins;
 
         Member(String name, int clientPort, int peerPort, TcpProxy proxy, Path dataDir) {
             this.name = name;
@@ -209,7 +211,7 @@ public final class ClusterProcess implements AutoCloseable {
                 "--initial-advertise-peer-urls=" + m.peerUrl(),
                 "--initial-cluster=" + initialCluster(),
                 "--initial-cluster-token=" + token,
-                "--initial-cluster-state=new"));
+                "--initial-cluster-state=" + (m.joins ? "existing" : "new")));
         flags.addAll(extraFlags);
         try {
             Path logs = TARGET.resolve("e2e-logs");
@@ -333,6 +335,39 @@ public final class ClusterProcess implements AutoCloseable {
                 kill(i);
             }
         }
+    }
+
+    /**
+     * Describes one more member ({@code m<N+1>}, its own proxy, ports and data directory) without
+     * starting it: add it to the cluster first (e.g. {@code etcdctl member add <name> --peer-urls=<peerUrl>}),
+     * then {@link #startAdded}. Every later launch lists it in {@code --initial-cluster}.
+     *
+     * @return the new member's index
+     */
+    public int prepareMember() {
+        try {
+            int i = members.size() + 1;
+            int peerPort = port();
+            TcpProxy proxy = TcpProxy.start(vertx, port(), "127.0.0.1", peerPort,
+                    remotePort -> vertx.executeBlocking(() -> ProcSocketOwners.owner(remotePort, pids())));
+            Path dir = Files.createTempDirectory(TARGET.resolve("e2e-data"), "cluster-" + token + "-m" + i + "-");
+            Files.delete(dir);
+            Member m = new Member("m" + i, port(), peerPort, proxy, dir);
+            m.joins = true;
+            members.add(m);
+            return members.size() - 1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a member made by {@link #prepareMember} with {@code --initial-cluster-state existing}; waits until healthy. */
+    public void startAdded(int i) {
+        if (!members.get(i).joins || members.get(i).starts > 0) {
+            throw new IllegalStateException(members.get(i).name + " is not a prepared member");
+        }
+        launch(i);
+        awaitHealthy(i);
     }
 
     /** Restarts a dead member on its data directory and waits until it is healthy. */

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ final class PeerServer {
     private final SnapshotIntake snapshots;
     private final List<HttpServer> servers = new ArrayList<>();
     private long received;
+    private volatile Supplier<byte[]> members;
 
     PeerServer(Vertx vertx, long localId, long clusterId, int maxMessageBytes, Consumer<Message> inbound,
                SnapshotIntake snapshots) {
@@ -98,6 +100,16 @@ final class PeerServer {
                     .requestHandler(req -> {
                         if (PeerWire.SNAPSHOT_PATH.equals(req.path())) {
                             snapshots.handle(req);
+                        } else if (PeerWire.MEMBERS_PATH.equals(req.path())) {
+                            Supplier<byte[]> source = members;
+                            byte[] body = source == null ? null : source.get();
+                            if (body == null) {
+                                req.response().setStatusCode(503).end("membership not known yet");
+                            } else {
+                                req.response().putHeader(PeerWire.CLUSTER_ID_HEADER, Long.toHexString(clusterId))
+                                        .putHeader("content-type", "application/x-protobuf")
+                                        .end(io.vertx.core.buffer.Buffer.buffer(body));
+                            }
                         } else {
                             grpc.handle(req);
                         }
@@ -112,6 +124,11 @@ final class PeerServer {
             }
             return ports;
         });
+    }
+
+    /** @param source the body of {@link PeerWire#MEMBERS_PATH}, called on the server's event loop; null answers 503 */
+    void setMembersSource(Supplier<byte[]> source) {
+        this.members = source;
     }
 
     /** @return messages delivered to the inbound consumer, since creation */

@@ -143,6 +143,15 @@ public final class PeerTransport implements Transport {
     }
 
     /**
+     * Serves {@link PeerWire#MEMBERS_PATH} from {@code source} (an encoded etcd MemberListResponse).
+     *
+     * @param source called on the peer server's event loop for each request; must not block
+     */
+    public void setMembersSource(java.util.function.Supplier<byte[]> source) {
+        server.setMembersSource(source);
+    }
+
+    /**
      * Adds a peer (membership change applied) or replaces its URL.
      *
      * @param memberId the member ID

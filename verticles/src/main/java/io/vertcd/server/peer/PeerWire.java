@@ -27,6 +27,13 @@ public final class PeerWire {
     public static final String SEND_PATH = "/" + PACKAGE + "." + SERVICE + "/" + SEND_METHOD;
     /** HTTP path of the snapshot stream. */
     public static final String SNAPSHOT_PATH = "/vertcd/peer/snapshot";
+    /**
+     * HTTP path answering GET with the cluster's members, an etcd {@code MemberListResponse} in protobuf
+     * whose header carries the cluster ID and the answering member's ID (etcd serves its members on
+     * the peer URL's {@code /members} for a member joining with {@code --initial-cluster-state existing}).
+     * 503 until the member knows its membership.
+     */
+    public static final String MEMBERS_PATH = "/vertcd/peer/members";
     /** Header of the snapshot POST carrying the sender's cluster ID, lower-case hex. */
     public static final String CLUSTER_ID_HEADER = "x-vertcd-cluster-id";
     /** The refusal etcd gives a member of another cluster. */
