@@ -109,10 +109,9 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept(NetSocket in) {
         in.pause();
-        sourceOfRemotePort.apply(in.remoteAddress().port())
-                .recover(t -> Future.succeededFuture(UNKNOWN_SOURCE))
+        resolveSource(in.remoteAddress().port(), SOURCE_ATTEMPTS)
                 .onComplete(ar -> {
-                    String source = ar.result() == null ? UNKNOWN_SOURCE : ar.result();
+                    String source = ar.result();
                     if (link(source).mode() == LinkState.Mode.CUT) {
                         in.close();
                         return;
@@ -127,6 +126,23 @@ public final class TcpProxy implements AutoCloseable {
                         c.start();
                         c.applyState();
                     });
+                });
+    }
+
+    /** Attempts to attribute a new connection before it counts as {@link #UNKNOWN_SOURCE}. */
+    private static final int SOURCE_ATTEMPTS = 20;
+    /** Pause between attempts, ms: the dialer's socket may not be listed in /proc yet. */
+    private static final long SOURCE_RETRY_MS = 10;
+
+    /** @return the source of the connection from {@code port}, asking again while it is unknown */
+    private Future<String> resolveSource(int port, int attemptsLeft) {
+        return sourceOfRemotePort.apply(port)
+                .recover(t -> Future.succeededFuture(UNKNOWN_SOURCE))
+                .compose(s -> {
+                    if ((s != null && !UNKNOWN_SOURCE.equals(s)) || attemptsLeft <= 1) {
+                        return Future.succeededFuture(s == null ? UNKNOWN_SOURCE : s);
+                    }
+                    return vertx.timer(SOURCE_RETRY_MS).compose(x -> resolveSource(port, attemptsLeft - 1));
                 });
     }
 
