@@ -90,7 +90,9 @@ import org.slf4j.LoggerFactory;
  * {@code advance}, then look at the next Ready. Proposals arriving while a Ready is being saved
  * go into the Raft log and form the next Ready's batch: this is the group commit. A Ready's
  * committed entries are applied only after its own entries are durable, which keeps a quorum of
- * one safe (see RawNode's contract).
+ * one safe (see RawNode's contract). A Ready with no entries whose hard state changed only in its
+ * commit index does not wait for the WAL (etcd's mustSync): that hard state is written lazily,
+ * coalesced, and never after a newer one; a commit index lost in a crash is learned again.
  *
  * <p><b>Bounds.</b> At most {@link #MAX_IN_FLIGHT_PROPOSALS} proposals and
  * {@link #MAX_PENDING_READS} reads wait at once; beyond that a request fails at once with
