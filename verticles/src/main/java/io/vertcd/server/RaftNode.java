@@ -94,7 +94,9 @@ import org.slf4j.LoggerFactory;
  * {@code advance}, then look at the next Ready. Proposals arriving while a Ready is being saved
  * go into the Raft log and form the next Ready's batch: this is the group commit. A Ready's
  * committed entries are applied only after its own entries are durable, which keeps a quorum of
- * one safe (see RawNode's contract).
+ * one safe (see RawNode's contract). A Ready with no entries whose hard state changed only in its
+ * commit index does not wait for the WAL (etcd's mustSync): that hard state is written lazily,
+ * coalesced, and never after a newer one; a commit index lost in a crash is learned again.
  *
  * <p><b>Bounds.</b> At most {@link #MAX_IN_FLIGHT_PROPOSALS} proposals and
  * {@link #MAX_PENDING_READS} reads wait at once; beyond that a request fails at once with
@@ -189,6 +191,9 @@ public final class RaftNode extends VerticleBase {
     private boolean stopped;
     private boolean removedFromCluster;
     private long publishRetryAtMs;
+    /** A commit-only hard state not yet handed to the WAL (see {@link #saveHardStateLazily}). */
+    private HardState unsyncedHardState;
+    private boolean lazySaveInFlight;
     private Future<Void> checkpointDone = Future.succeededFuture();
     private final PendingProposals pending = new PendingProposals();
     private final ArrayDeque<HeldProposal> held = new ArrayDeque<>();
@@ -1029,6 +1034,10 @@ public final class RaftNode extends VerticleBase {
         }
         WriteAheadLog w = wal;
         KvStore kv = kvStore;
+        if (unsyncedHardState != null && w != null) {
+            w.save(unsyncedHardState, List.of()); // the close below drains it
+            unsyncedHardState = null;
+        }
         Future<Void> peersClosed = peers == null ? Future.succeededFuture() : peers.close();
         return peersClosed.recover(e -> {
             LOG.warn("closing the peer transport failed", e);
@@ -1149,8 +1158,9 @@ public final class RaftNode extends VerticleBase {
             if (kvStore.appliedIndex() > hs.getCommit()) {
                 // a store snapshot received from the leader may be ahead of the Raft snapshot it came with;
                 // its entries are committed, will reach this log, and apply skips them
-                LOG.warn("the key-value store has applied index {}, beyond the log's commit index {} (a received snapshot);"
-                        + " entries up to it will be skipped", kvStore.appliedIndex(), hs.getCommit());
+                LOG.info("the key-value store has applied index {}, beyond the log's persisted commit index {} (the latest"
+                        + " commit index is written without waiting, and a received snapshot may be ahead); entries up to it"
+                        + " will be skipped", kvStore.appliedIndex(), hs.getCommit());
             }
             committedIndex = hs.getCommit();
             term = hs.getTerm();
@@ -1319,12 +1329,19 @@ public final class RaftNode extends VerticleBase {
                 return;
             }
             snapshotSaved = wal.saveSnapshot(meta);
-        } else if (rd.hardState() == null && rd.entries().isEmpty()) {
+        } else if (rd.entries().isEmpty() && !rd.mustSync()) {
+            // nothing to append and at most a new commit index: no fsync to wait for (etcd: mustSync
+            // false); the commit index is written without waiting, coalesced, in log order
+            if (rd.hardState() != null) {
+                saveHardStateLazily(rd.hardState());
+            }
             afterDurable(rd);
             return;
         }
-        boolean save = rd.hardState() != null || !rd.entries().isEmpty();
-        snapshotSaved.thenCompose(v -> save ? wal.save(rd.hardState(), rd.entries()) : CompletableFuture.<Void>completedFuture(null))
+        HardState hs = rd.hardState() != null ? rd.hardState() : unsyncedHardState;
+        unsyncedHardState = null; // this save carries the newest hard state
+        boolean save = hs != null || !rd.entries().isEmpty();
+        snapshotSaved.thenCompose(v -> save ? wal.save(hs, rd.entries()) : CompletableFuture.<Void>completedFuture(null))
                 .whenComplete((v, err) -> context.runOnContext(x -> {
             if (stopped) {
                 return;
@@ -1333,6 +1350,38 @@ public final class RaftNode extends VerticleBase {
                 fatal(new IOException("write-ahead log save failed", err));
             } else {
                 afterDurable(rd);
+            }
+        }));
+    }
+
+    /**
+     * Writes a hard state whose only change is the commit index without anyone waiting for its
+     * fsync. At most one such save is queued at a time; later ones replace the waiting value, and a
+     * durable save takes it over, so the WAL never receives an older hard state after a newer one.
+     */
+    private void saveHardStateLazily(HardState hs) {
+        unsyncedHardState = hs;
+        if (!lazySaveInFlight) {
+            flushHardState();
+        }
+    }
+
+    private void flushHardState() {
+        HardState hs = unsyncedHardState;
+        if (hs == null) {
+            return;
+        }
+        unsyncedHardState = null;
+        lazySaveInFlight = true;
+        wal.save(hs, List.of()).whenComplete((v, err) -> context.runOnContext(x -> {
+            lazySaveInFlight = false;
+            if (stopped) {
+                return;
+            }
+            if (err != null) {
+                fatal(new IOException("write-ahead log save failed", err));
+            } else {
+                flushHardState();
             }
         }));
     }
