@@ -35,7 +35,10 @@ import io.vertcd.statemachine.KvStore;
 import io.vertcd.statemachine.KvStoreOptions;
 import io.vertcd.statemachine.lease.Lessor;
 import io.vertcd.statemachine.pb.LeaseCheckpointRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.ResponseHeader;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertcd.statemachine.pb.RequestHeader;
 import io.vertcd.server.watch.Watches;
@@ -168,6 +171,7 @@ public final class RaftNode extends VerticleBase {
     private volatile long term;
     private volatile long leader;
     private volatile Watches watches;
+    private volatile io.vertx.core.http.HttpClientAgent leaseForwarder;
     private volatile RequestIdGenerator ids;
     private volatile long snapshotsInstalled;
     private volatile List<Member> memberList = List.of();
@@ -970,6 +974,9 @@ public final class RaftNode extends VerticleBase {
                 incomingSnapshots(), PeerTransportOptions.defaults());
         transport = peers;
         peers.setMembersSource(this::encodedMembers);
+        peers.setLeaseRenewer(this::renewOnThisLeader);
+        leaseForwarder = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                .setConnectTimeout((int) config.requestTimeoutMs()));
         return peers.start(config.listenPeerUrls()).map(ports -> {
             LOG.info("member {} listening for peers on {} (bound ports {}); peers {}", MemberIds.toHex(self),
                     config.listenPeerUrls(), ports, peerUrls);
@@ -1037,6 +1044,9 @@ public final class RaftNode extends VerticleBase {
         if (unsyncedHardState != null && w != null) {
             w.save(unsyncedHardState, List.of()); // the close below drains it
             unsyncedHardState = null;
+        }
+        if (leaseForwarder != null) {
+            leaseForwarder.close();
         }
         Future<Void> peersClosed = peers == null ? Future.succeededFuture() : peers.close();
         return peersClosed.recover(e -> {
@@ -1801,6 +1811,76 @@ public final class RaftNode extends VerticleBase {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
+    }
+
+    /**
+     * Renews a lease on this member's lessor for a follower that forwarded a keep-alive (etcd
+     * LeaseRenew over the peer port).
+     *
+     * @return the keep-alive response (TTL 0 for an unknown or expired lease); fails with NOT_LEADER
+     *     on a follower, TOO_MANY_REQUESTS or STOPPED
+     */
+    private Future<LeaseKeepAliveResponse> renewOnThisLeader(LeaseKeepAliveRequest request) {
+        long id = request.getID();
+        return withLessor((l, revision) -> {
+            long ttl;
+            try {
+                ttl = l.renew(id);
+            } catch (EtcdException e) {
+                if (e.error() != EtcdError.LEASE_NOT_FOUND) {
+                    throw e;
+                }
+                ttl = 0;
+            }
+            return LeaseKeepAliveResponse.newBuilder()
+                    .setHeader(ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
+                            .setRevision(revision).setRaftTerm(term))
+                    .setID(id).setTTL(ttl).build();
+        });
+    }
+
+    /**
+     * Forwards a lease keep-alive to the leader's peer URL, as an etcd follower does
+     * (v3_server.go LeaseRenew); used when this member's lessor answers NOT_LEADER.
+     *
+     * @param id the lease ID
+     * @return the leader's answer, on the caller's context; fails with NO_LEADER when no leader is
+     *     known, or TIMEOUT when the leader does not answer within the request timeout
+     */
+    public Future<LeaseKeepAliveResponse> forwardLeaseRenew(long id) {
+        Reply<URI> leaderUrl = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> {
+            URI url = leader == 0 || leader == memberId || membership == null ? null
+                    : membership.peerUrls(memberId).get(leader);
+            if (url == null) {
+                leaderUrl.fail(EtcdError.NO_LEADER.exception());
+            } else {
+                leaderUrl.complete(url);
+            }
+        });
+        return leaderUrl.future().compose(url -> {
+            io.vertx.core.http.RequestOptions req = new io.vertx.core.http.RequestOptions()
+                    .setMethod(io.vertx.core.http.HttpMethod.POST).setHost(url.getHost()).setPort(url.getPort())
+                    .setURI(io.vertcd.server.peer.PeerWire.LEASE_RENEW_PATH).setTimeout(config.requestTimeoutMs());
+            io.vertx.core.http.HttpClientAgent client = leaseForwarder;
+            if (client == null) {
+                return Future.failedFuture(EtcdError.NO_LEADER.exception());
+            }
+            return client.request(req)
+                    .compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(
+                            LeaseKeepAliveRequest.newBuilder().setID(id).build().toByteArray())))
+                    .compose(resp -> resp.body().map(body -> {
+                        if (resp.statusCode() != 200) {
+                            throw new IllegalStateException("leader answered " + resp.statusCode());
+                        }
+                        try {
+                            return LeaseKeepAliveResponse.parseFrom(body.getBytes());
+                        } catch (InvalidProtocolBufferException e) {
+                            throw new IllegalStateException("leader sent a malformed keep-alive response", e);
+                        }
+                    }))
+                    .recover(e -> Future.failedFuture(EtcdError.TIMEOUT.exception()));
+        });
     }
 
     /** @return a lessor plugged into {@code kv}; it takes the lease table stored with kv's checkpoint */

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.MemberListRequest;
 import io.etcd.jetcd.api.MemberListResponse;
@@ -97,6 +101,28 @@ class ThreeMemberClusterTest {
         await("the restarted member applies the writes made while it was down",
                 () -> c.holds(restarted, "a", "3") && c.holds(restarted, "b", "2"));
         assertEquals("3", value(c.get(leader, "a", false)));
+    }
+
+    @Test
+    void aKeepAliveSentToAFollowerIsForwardedToTheLeader() throws Exception {
+        startAll();
+        int leader = c.awaitAgreedLeader();
+        int follower = (leader + 1) % SIZE;
+        LeaseGrantResponse grant = c.client(leader).ok("Lease", "LeaseGrant",
+                LeaseGrantRequest.newBuilder().setTTL(60).build(), LeaseGrantResponse.getDefaultInstance());
+        assertTrue(grant.getID() != 0 && grant.getTTL() == 60, grant.toString());
+        // etcd v3_server.go LeaseRenew: a follower forwards the renewal to the leader
+        TestGrpcClient.StreamResult<LeaseKeepAliveResponse> onFollower = c.client(follower).streamAsync(
+                io.vertx.grpc.common.ServiceName.create("etcdserverpb", "Lease"), "LeaseKeepAlive",
+                List.of(LeaseKeepAliveRequest.newBuilder().setID(grant.getID()).build(),
+                        LeaseKeepAliveRequest.newBuilder().setID(grant.getID() + 1).build()),
+                LeaseKeepAliveResponse.getDefaultInstance()).await(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(GrpcStatus.OK, onFollower.status(), onFollower.message());
+        assertEquals(2, onFollower.responses().size(), onFollower.responses().toString());
+        assertEquals(grant.getID(), onFollower.responses().get(0).getID());
+        assertEquals(60, onFollower.responses().get(0).getTTL(), "renewed to the full TTL by the leader");
+        assertEquals(c.server(follower).node().memberId(), onFollower.responses().get(0).getHeader().getMemberId());
+        assertEquals(0, onFollower.responses().get(1).getTTL(), "an unknown lease answers TTL 0");
     }
 
     @Test

@@ -120,6 +120,32 @@ public final class LeaseService {
         call.exceptionHandler(e -> stream.closed = true);
     }
 
+    /**
+     * Renews lease {@code id} on this member's lessor, or, on a follower (NOT_LEADER), forwards it to
+     * the leader as etcd does (v3_server.go LeaseRenew).
+     *
+     * @return the keep-alive response (TTL 0: unknown or expired lease); fails with NO_LEADER,
+     *     TIMEOUT, TOO_MANY_REQUESTS or STOPPED
+     */
+    private Future<LeaseKeepAliveResponse> renew(long id) {
+        return node.withLessor((lessor, revision) -> {
+            long ttl;
+            try {
+                ttl = lessor.renew(id);
+            } catch (EtcdException e) {
+                if (e.error() != EtcdError.LEASE_NOT_FOUND) {
+                    throw e;
+                }
+                ttl = 0; // etcd: an unknown or expired lease answers TTL 0
+            }
+            return LeaseKeepAliveResponse.newBuilder().setHeader(headers.header(revision)).setID(id).setTTL(ttl)
+                    .build();
+        }).recover(e -> e instanceof EtcdException ee && ee.error() == EtcdError.NOT_LEADER
+                ? node.forwardLeaseRenew(id).map(r -> r.toBuilder()
+                        .setHeader(headers.header(r.getHeader().getRevision())).build())
+                : Future.failedFuture(e));
+    }
+
     /** One keep-alive stream; event-loop confined. */
     private final class KeepAliveStream {
         private final GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call;
@@ -140,19 +166,7 @@ public final class LeaseService {
                 call.pause();
             }
             long id = req.getID();
-            node.withLessor((lessor, revision) -> {
-                long ttl;
-                try {
-                    ttl = lessor.renew(id);
-                } catch (EtcdException e) {
-                    if (e.error() != EtcdError.LEASE_NOT_FOUND) {
-                        throw e;
-                    }
-                    ttl = 0; // etcd: an unknown or expired lease answers TTL 0
-                }
-                return LeaseKeepAliveResponse.newBuilder().setHeader(headers.header(revision)).setID(id).setTTL(ttl)
-                        .build();
-            }).onComplete(ar -> {
+            renew(id).onComplete(ar -> {
                 inFlight--;
                 if (closed) {
                     return;

@@ -44,6 +44,8 @@ final class PeerServer {
     private final List<HttpServer> servers = new ArrayList<>();
     private long received;
     private volatile Supplier<byte[]> members;
+    private volatile java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
+            Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> leaseRenewer;
 
     PeerServer(Vertx vertx, long localId, long clusterId, int maxMessageBytes, Consumer<Message> inbound,
                SnapshotIntake snapshots) {
@@ -100,6 +102,8 @@ final class PeerServer {
                     .requestHandler(req -> {
                         if (PeerWire.SNAPSHOT_PATH.equals(req.path())) {
                             snapshots.handle(req);
+                        } else if (PeerWire.LEASE_RENEW_PATH.equals(req.path())) {
+                            renewLease(req);
                         } else if (PeerWire.MEMBERS_PATH.equals(req.path())) {
                             Supplier<byte[]> source = members;
                             byte[] body = source == null ? null : source.get();
@@ -123,6 +127,41 @@ final class PeerServer {
                 ports.add(cf.resultAt(i));
             }
             return ports;
+        });
+    }
+
+    /**
+     * @param renewer renews a lease on this member's lessor for {@link PeerWire#LEASE_RENEW_PATH}: the
+     *     request's lease ID in, the response out; fails when this member is not the leader (503)
+     */
+    void setLeaseRenewer(java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
+            Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> renewer) {
+        this.leaseRenewer = renewer;
+    }
+
+    private void renewLease(io.vertx.core.http.HttpServerRequest req) {
+        var renewer = leaseRenewer;
+        if (renewer == null) {
+            req.response().setStatusCode(503).end("leases not served yet");
+            return;
+        }
+        req.body().compose(body -> {
+            io.etcd.jetcd.api.LeaseKeepAliveRequest r;
+            try {
+                r = io.etcd.jetcd.api.LeaseKeepAliveRequest.parseFrom(body.getBytes());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return Future.failedFuture(new IllegalArgumentException("malformed LeaseKeepAliveRequest"));
+            }
+            return renewer.apply(r);
+        }).onComplete(ar -> {
+            if (ar.succeeded()) {
+                req.response().putHeader("content-type", "application/x-protobuf")
+                        .end(io.vertx.core.buffer.Buffer.buffer(ar.result().toByteArray()));
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                req.response().setStatusCode(400).end(String.valueOf(ar.cause().getMessage()));
+            } else {
+                req.response().setStatusCode(503).end(String.valueOf(ar.cause().getMessage()));
+            }
         });
     }
 

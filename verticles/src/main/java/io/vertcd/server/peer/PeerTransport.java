@@ -152,6 +152,16 @@ public final class PeerTransport implements Transport {
     }
 
     /**
+     * Serves {@link PeerWire#LEASE_RENEW_PATH} with {@code renewer} (followers forward keep-alives).
+     *
+     * @param renewer called on the peer server's event loop; must not block
+     */
+    public void setLeaseRenewer(java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
+            io.vertx.core.Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> renewer) {
+        server.setLeaseRenewer(renewer);
+    }
+
+    /**
      * Adds a peer (membership change applied) or replaces its URL.
      *
      * @param memberId the member ID

@@ -34,6 +34,12 @@ public final class PeerWire {
      * 503 until the member knows its membership.
      */
     public static final String MEMBERS_PATH = "/vertcd/peer/members";
+    /**
+     * A follower forwards a lease keep-alive to the leader (etcd's peer {@code /leases} endpoint,
+     * LeaseRenew over HTTP): POST, body an etcd LeaseKeepAliveRequest, answer 200 with a
+     * LeaseKeepAliveResponse (TTL 0: lease unknown), 503 when this member is not the leader.
+     */
+    public static final String LEASE_RENEW_PATH = "/vertcd/peer/lease-renew";
     /** Header of the snapshot POST carrying the sender's cluster ID, lower-case hex. */
     public static final String CLUSTER_ID_HEADER = "x-vertcd-cluster-id";
     /** The refusal etcd gives a member of another cluster. */
