@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Three members on loopback with proxies between peers, a recorded client workload, and the
  * linearizability checker. Against real etcd 3.4 this validates the harness and the checker on real
- * histories; against vertcd (system property {@code vertcd.tests.multimember=true}, once multi-member
- * clusters are integrated) it is the issue's acceptance test.
+ * histories; against vertcd it is the multi-member issue's acceptance test.
  */
 class ClusterLinearizabilityTest {
     /** A new leader serves writes within this long after the old one is killed, ms (issue 4, default timeouts). */
@@ -28,8 +27,6 @@ class ClusterLinearizabilityTest {
         if (kind == MemberKind.ETCD) {
             Binaries.requireEtcd();
         } else {
-            Assumptions.assumeTrue(Boolean.getBoolean("vertcd.tests.multimember"),
-                    "multi-member vertcd not integrated yet (-Dvertcd.tests.multimember=true to run)");
             Assumptions.assumeTrue(Binaries.hasVertcdJar(), "vertcd jar not built");
         }
     }
