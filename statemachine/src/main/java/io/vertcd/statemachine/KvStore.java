@@ -115,7 +115,7 @@ public final class KvStore implements AutoCloseable {
         try {
             if (!Files.exists(flag)) {
                 Files.createFile(flag);
-                CheckpointMarker.syncDir(snapDir);
+                DurableFiles.syncDir(snapDir);
             }
             KvStore kv = new KvStore(snapDir, options, store, marker);
             kv.rebuild(marker);
@@ -575,7 +575,7 @@ public final class KvStore implements AutoCloseable {
         if (clean) {
             try {
                 Files.deleteIfExists(dir.resolve(OPEN_FLAG));
-                CheckpointMarker.syncDir(dir);
+                DurableFiles.syncDir(dir);
             } catch (IOException e) {
                 LOG.warn("could not remove {}", dir.resolve(OPEN_FLAG), e);
             }

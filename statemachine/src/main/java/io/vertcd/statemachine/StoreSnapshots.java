@@ -93,7 +93,7 @@ public final class StoreSnapshots {
             out.writeInt(crc);
         }
         fsync(export);
-        CheckpointMarker.syncDir(outDir);
+        DurableFiles.syncDir(outDir);
         return List.of(MARKER_FILE, EXPORT_FILE);
     }
 
@@ -153,7 +153,7 @@ public final class StoreSnapshots {
         }
         Files.copy(snapshotDir.resolve(MARKER_FILE), newSnapDir.resolve(MARKER_FILE));
         fsync(newSnapDir.resolve(MARKER_FILE));
-        CheckpointMarker.syncDir(newSnapDir);
+        DurableFiles.syncDir(newSnapDir);
         return marker.appliedIndex();
     }
 

@@ -1,13 +1,9 @@
 package io.vertcd.server;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 
 /**
@@ -57,19 +53,7 @@ public record MemberIdentity(long memberId, long clusterId) {
      */
     public void store(Path memberDir) throws IOException {
         Files.createDirectories(memberDir);
-        Path tmp = memberDir.resolve(FILE_NAME + ".tmp");
         String text = "member-id=" + Long.toHexString(memberId) + "\ncluster-id=" + Long.toHexString(clusterId) + "\n";
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, memberDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(memberDir, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        io.vertcd.statemachine.DurableFiles.replace(memberDir.resolve(FILE_NAME), text.getBytes(StandardCharsets.UTF_8));
     }
 }

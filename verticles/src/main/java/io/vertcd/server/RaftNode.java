@@ -53,10 +53,8 @@ import io.vertx.core.VerticleBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.net.URI;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -1757,7 +1755,7 @@ public final class RaftNode extends VerticleBase {
             }
             Files.move(config.snapDir(), old, StandardCopyOption.ATOMIC_MOVE);
             Files.move(fresh, config.snapDir(), StandardCopyOption.ATOMIC_MOVE);
-            syncDir(memberDir);
+            io.vertcd.statemachine.DurableFiles.syncDir(memberDir);
             deleteTree(old);
             Membership received = Membership.read(dir.resolve(Membership.FILE_NAME));
             if (received != null) {
@@ -1805,12 +1803,6 @@ public final class RaftNode extends VerticleBase {
             }
             return null;
         }, false).onFailure(e -> LOG.warn("could not delete {}", dir, e));
-    }
-
-    private static void syncDir(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 
     /**
@@ -1911,7 +1903,7 @@ public final class RaftNode extends VerticleBase {
         if (Files.exists(old) && !Files.exists(config.snapDir())) {
             LOG.warn("an interrupted snapshot installation left {}: moving it back", old);
             Files.move(old, config.snapDir(), StandardCopyOption.ATOMIC_MOVE);
-            syncDir(memberDir);
+            io.vertcd.statemachine.DurableFiles.syncDir(memberDir);
         }
         for (Path p : List.of(old, memberDir.resolve("snap.new"), outgoingSnapshots(), incomingSnapshots())) {
             if (Files.exists(p)) {
