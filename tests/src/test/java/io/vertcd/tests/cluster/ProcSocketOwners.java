@@ -57,7 +57,9 @@ public final class ProcSocketOwners {
                 for (String line : Files.readAllLines(Path.of(table))) {
                     String[] f = line.trim().split("\\s+");
                     // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-                    if (f.length > 9 && f[1].endsWith(hexPort) && !"0A".equals(f[3])) {
+                    // Skip listeners (0A) and sockets no process holds any more (inode 0, e.g. an
+                    // earlier connection from the same ephemeral port still in TIME_WAIT).
+                    if (f.length > 9 && f[1].endsWith(hexPort) && !"0A".equals(f[3]) && !"0".equals(f[9])) {
                         return OptionalLong.of(Long.parseLong(f[9]));
                     }
                 }

@@ -130,9 +130,9 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Attempts to attribute a new connection before it counts as {@link #UNKNOWN_SOURCE}. */
-    private static final int SOURCE_ATTEMPTS = 20;
+    private static final int SOURCE_ATTEMPTS = 50;
     /** Pause between attempts, ms: the dialer's socket may not be listed in /proc yet. */
-    private static final long SOURCE_RETRY_MS = 10;
+    private static final long SOURCE_RETRY_MS = 20;
 
     /** @return the source of the connection from {@code port}, asking again while it is unknown */
     private Future<String> resolveSource(int port, int attemptsLeft) {

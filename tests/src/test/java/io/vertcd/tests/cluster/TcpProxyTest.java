@@ -81,6 +81,7 @@ class TcpProxyTest {
     void cutClosesOpenConnectionsAndRefusesNewOnesUntilHealed() throws Exception {
         try (Socket s = connect()) {
             assertEquals("a", roundTrip(s, "a"));
+            awaitSources(List.of(ME));
             proxy.setLink(ME, LinkState.CUT);
             assertEquals(-1, s.getInputStream().read(), "open connection closed by the cut");
         }
