@@ -29,9 +29,11 @@ import java.util.Map;
  * etcd 3.4 semantics: the leader counts its own appended entries toward the commit index as soon as it appends
  * them, before they are durable (for a single voter an entry is committed in the very Ready that first carries
  * it). This is safe because the application applies a Ready's {@code committedEntries} only after that Ready's
- * {@code entries} (and hard state) are durable, and sends its messages only after that too: no member acts on, or
- * acknowledges, an entry that could be lost in a crash. A quorum of one is therefore safe. (A leader may send its
- * messages while its own append is in flight, Raft thesis §10.2.1, only if it still withholds applying.)
+ * {@code entries} (and hard state) are durable, takes the next Ready only after that, and sends before durability
+ * only what {@link Ready#outbox(long)} allows: the leader's MsgApp and MsgHeartbeat carrying a commit index it
+ * already holds durably (Raft thesis §10.2.1). Every other message waits, so no member acts on, or acknowledges, an
+ * entry that could be lost in a crash. {@link #step} may be called while a Ready is being persisted (responses to
+ * the early messages arrive then); what it produces comes out in the next Ready.
  *
  * <h2>Snapshots to followers</h2>
  * A MsgSnap in {@link Ready#messages()} carries {@link Storage#snapshot()}. As etcd's server does

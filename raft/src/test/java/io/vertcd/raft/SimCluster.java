@@ -41,6 +41,10 @@ final class SimCluster {
         final long id;
         final MemoryStorage storage = new MemoryStorage();
         RawNode node; // null while crashed
+        /** A Ready taken but not yet persisted (its early messages are out), or null. */
+        Ready pending;
+        /** The pending Ready's messages that wait until it is durable. */
+        List<Message> pendingLate;
         long applied;
         long stateHash;
         ConfState conf = ConfState.getDefaultInstance();
@@ -155,9 +159,16 @@ final class SimCluster {
                 deliverOne();
             }
         } else if (r < 790) {
+            // A Ready is taken, then persisted in a later step (messages and ticks may reach the member in
+            // between, as they reach the server's driver while its WAL write is in flight), or at once.
             Member m = randomMember();
-            if (m.up() && m.node.hasReady()) {
-                handleReady(m, true);
+            if (m.up() && m.pending != null) {
+                finishReady(m, true);
+            } else if (m.up() && m.node.hasReady()) {
+                takeReady(m, true);
+                if (rnd.nextBoolean()) {
+                    finishReady(m, true);
+                }
             }
         } else if (r < 840) {
             for (long id : ids) {
@@ -229,9 +240,45 @@ final class SimCluster {
         }
     }
 
-    /** Handles one Ready exactly as the RawNode contract says; records and checks what it sees. */
+    /** Finishes a pending Ready, then handles one more if there is one. */
     void handleReady(Member m, boolean faulty) {
+        if (m.pending != null) {
+            finishReady(m, faulty);
+        }
+        if (m.node.hasReady()) {
+            takeReady(m, faulty);
+            finishReady(m, faulty);
+        }
+    }
+
+    /** Takes a Ready and sends what {@link Ready#outbox} lets go before its persistence. */
+    private void takeReady(Member m, boolean faulty) {
         Ready rd = m.node.ready();
+        Ready.Outbox outbox = rd.outbox(m.storage.lastIndex());
+        send(m, outbox.beforeDurable(), faulty);
+        m.pending = rd;
+        m.pendingLate = outbox.afterDurable();
+    }
+
+    private void send(Member m, List<Message> messages, boolean faulty) {
+        for (Message msg0 : messages) {
+            Message msg = msg0.getType() == MessageType.MSG_SNAP ? mergedSnapshot(m, msg0) : msg0;
+            if (faulty && rnd.nextDouble() < faults.drop) {
+                if (msg.getType() == MessageType.MSG_SNAP) {
+                    m.node.reportSnapshot(msg.getTo(), true);
+                }
+                continue;
+            }
+            network.add(msg);
+        }
+    }
+
+    /** Persists, sends, applies and advances the pending Ready exactly as the RawNode contract says. */
+    private void finishReady(Member m, boolean faulty) {
+        Ready rd = m.pending;
+        List<Message> late = m.pendingLate;
+        m.pending = null;
+        m.pendingLate = null;
         // 1. persist
         if (rd.snapshot() != null) {
             Snapshot s = rd.snapshot();
@@ -246,17 +293,8 @@ final class SimCluster {
         if (rd.hardState() != null) {
             m.storage.setHardState(rd.hardState());
         }
-        // 2. send
-        for (Message msg0 : rd.messages()) {
-            Message msg = msg0.getType() == MessageType.MSG_SNAP ? mergedSnapshot(m, msg0) : msg0;
-            if (faulty && rnd.nextDouble() < faults.drop) {
-                if (msg.getType() == MessageType.MSG_SNAP) {
-                    m.node.reportSnapshot(msg.getTo(), true);
-                }
-                continue;
-            }
-            network.add(msg);
-        }
+        // 2. send the rest
+        send(m, late, faulty);
         // 3. apply
         long term = m.node.status().hardState().getTerm();
         if (rd.snapshot() != null) {
@@ -393,7 +431,9 @@ final class SimCluster {
 
     private void crashOrRestart(Member m) {
         if (m.up()) {
-            m.node = null; // everything not in storage is lost
+            m.node = null; // everything not in storage is lost, including a Ready being persisted
+            m.pending = null;
+            m.pendingLate = null;
             crashes++;
         } else {
             restart(m);
@@ -529,7 +569,7 @@ final class SimCluster {
             }
             for (long id : ids) {
                 Member m = members.get(id);
-                while (m.node.hasReady()) {
+                while (m.pending != null || m.node.hasReady()) {
                     handleReady(m, false);
                     check();
                 }
