@@ -1328,6 +1328,26 @@ public final class RaftNode extends VerticleBase {
                 rawNode.readIndex(next);
             }
         }
+        // The leader replicates while its own append is in flight (thesis §10.2.1); the rest waits.
+        Ready.Outbox outbox = rd.outbox(storage.lastIndex());
+        transport.send(outbox.beforeDurable());
+        List<Message> late = outbox.afterDurable();
+        // Committed entries this member already holds durably are applied now, while this Ready's
+        // write is in flight (etcd's raft loop hands them to its apply loop before saving); entries
+        // committed in the Ready that appends them (a lone voter) wait for the write.
+        boolean applyNow = rd.snapshot() == null && !rd.committedEntries().isEmpty()
+                && rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex() <= storage.lastIndex();
+        if (applyNow) {
+            try {
+                apply(rd.committedEntries());
+            } catch (InvalidProtocolBufferException | RuntimeException e) {
+                fatal(e);
+                return;
+            }
+            reads.drainApplied(appliedIndex, this::serve);
+            revisionWaiters.wake(kvStore.currentRevision());
+        }
+        List<Entry> toApply = applyNow ? List.of() : rd.committedEntries();
         CompletableFuture<Void> snapshotSaved = CompletableFuture.completedFuture(null);
         if (rd.snapshot() != null) {
             SnapshotMetadata meta = rd.snapshot().getMetadata();
@@ -1343,7 +1363,7 @@ public final class RaftNode extends VerticleBase {
             if (rd.hardState() != null) {
                 saveHardStateLazily(rd.hardState());
             }
-            afterDurable(rd);
+            afterDurable(rd, late, toApply);
             return;
         }
         HardState hs = rd.hardState() != null ? rd.hardState() : unsyncedHardState;
@@ -1357,7 +1377,7 @@ public final class RaftNode extends VerticleBase {
             if (err != null) {
                 fatal(new IOException("write-ahead log save failed", err));
             } else {
-                afterDurable(rd);
+                afterDurable(rd, late, toApply);
             }
         }));
     }
@@ -1394,7 +1414,12 @@ public final class RaftNode extends VerticleBase {
         }));
     }
 
-    private void afterDurable(Ready rd) {
+    /**
+     * Handles a Ready whose snapshot, entries and hard state are durable: the in-memory storage,
+     * the messages that had to wait ({@code late}), the committed entries not applied yet
+     * ({@code toApply}), advance.
+     */
+    private void afterDurable(Ready rd, List<Message> late, List<Entry> toApply) {
         try {
             if (rd.snapshot() != null) {
                 SnapshotMetadata meta = rd.snapshot().getMetadata();
@@ -1415,8 +1440,8 @@ public final class RaftNode extends VerticleBase {
                 committedIndex = rd.hardState().getCommit();
                 term = rd.hardState().getTerm();
             }
-            transport.send(rd.messages());
-            apply(rd.committedEntries());
+            transport.send(late);
+            apply(toApply);
             rawNode.advance(rd);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             fatal(e);
