@@ -146,6 +146,42 @@ class WatchHubTest extends StoreFixture {
     }
 
     @Test
+    void restoreOntoANewerStoreDeliversWhatTheSnapshotCoversThenFollowsIt() throws Exception {
+        hub(WatchOptions.defaults());
+        // the leader's store: the same history as ours, then three more revisions we never applied
+        KvStore leader = KvStore.open(dir.resolve("leader"), options());
+        try {
+            long li = 0;
+            for (int i = 0; i < 2; i++) {
+                ok(put("k", "v" + i)); // revs 2, 3 here
+                leader.apply(++li, 1, Reqs.wrap(li, put("k", "v" + i)));
+            }
+            Sink sink = new Sink(100);
+            WatchStream s = hub.openStream(sink);
+            long onKey = s.watch(watchKey("k")).getWatchId(); // synced, next revision 4
+            long onRange = s.watch(watchRange("a", "z")).getWatchId();
+            long future = s.watch(watchKey("k").toBuilder().setStartRevision(9).build()).getWatchId();
+            for (int i = 2; i < 5; i++) {
+                leader.apply(++li, 1, Reqs.wrap(li, put("k", "v" + i))); // revs 4, 5, 6 there
+            }
+            kv.close();
+            kv = null; // the member swapped its store for the snapshot
+            hub.restore(leader);
+            assertEquals(2, hub.unsyncedCount(), "watchers behind the new store catch up from it");
+            assertEquals(1, hub.syncedCount(), "a watcher waiting beyond it stays synced");
+            hub.tick();
+            leader.apply(++li, 1, Reqs.wrap(li, put("k", "v5"))); // rev 7, on the new store
+            assertEquals(List.of("PUT k@4", "PUT k@5", "PUT k@6", "PUT k@7"), describe(events(sink.of(onKey))));
+            assertEquals(describe(events(sink.of(onKey))), describe(events(sink.of(onRange))));
+            assertOrderedUniqueAtomic(sink.of(onKey));
+            assertTrue(sink.of(future).isEmpty());
+            assertEquals(3, hub.syncedCount());
+        } finally {
+            leader.close();
+        }
+    }
+
+    @Test
     void futureStartRevisionWaits() {
         hub(WatchOptions.defaults());
         Sink sink = new Sink(100);

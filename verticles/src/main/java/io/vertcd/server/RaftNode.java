@@ -1795,18 +1795,15 @@ public final class RaftNode extends VerticleBase {
         }, (store, err) -> {
             if (err == null) {
                 kvStore = store;
-                // The leases and the watch hub belong to the store they were plugged into: start
-                // them again on the installed one. Known gap: watch streams already open on this
-                // member stay on the old hub and get no more events (see README "Not yet").
+                // The leases belong to the store they were plugged into: start them again on the
+                // installed one. Open watch streams move with the hub and catch up from it.
                 lessor = newLessor(store);
                 if (role == StateRole.LEADER) {
                     lessor.promote((long) config.electionTicks() * config.heartbeatIntervalMs());
                 }
-                Watches oldWatches = watches;
-                if (oldWatches != null) {
-                    oldWatches.stop(vertx);
+                if (watches != null) {
+                    watches.restore(store);
                 }
-                watches = startWatches(store);
                 snapshotsInstalled++;
                 if (installedMembership[0] != null) {
                     replaceMembership(installedMembership[0]);

@@ -65,6 +65,19 @@ final class IntervalTree<V> {
         stab(root, key, out);
     }
 
+    /** Calls {@code out} for every registered value, in interval order. */
+    void forEach(Consumer<V> out) {
+        forEach(root, out);
+    }
+
+    private void forEach(Node n, Consumer<V> out) {
+        while (n != null) {
+            forEach(n.left, out);
+            n.values.forEach(out);
+            n = n.right;
+        }
+    }
+
     /** @return the number of registered values. */
     int size() {
         return values;

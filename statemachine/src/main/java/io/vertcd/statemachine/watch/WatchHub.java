@@ -44,7 +44,7 @@ public final class WatchHub implements ChangeListener {
     /** Revision 1 is the empty store's revision: no change is ever stored at it. */
     private static final long FIRST_WRITE_REVISION = 2;
 
-    private final KvStore kv;
+    private KvStore kv;
     private final WatchOptions options;
     private final WatcherGroup synced = new WatcherGroup();
     private final LinkedHashSet<Watcher> unsynced = new LinkedHashSet<>();
@@ -66,6 +66,29 @@ public final class WatchHub implements ChangeListener {
     public WatchHub(KvStore kv, WatchOptions options) {
         this.kv = Objects.requireNonNull(kv, "kv");
         this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Moves the hub onto {@code store}, which replaced the store it watched (a follower installed the
+     * leader's store snapshot), and registers it as that store's change listener (etcd
+     * watchableStore.Restore). Every synced watcher waiting for a revision the new store already
+     * has becomes unsynced and catches up from it, so open watch streams miss nothing the snapshot
+     * covers; one whose next revision the new store has compacted is cancelled with
+     * compact_revision, as any unsynced watcher. Call on the apply thread, while no revision is applied.
+     *
+     * @param store the store now holding the member's state
+     */
+    public void restore(KvStore store) {
+        kv = Objects.requireNonNull(store, "store");
+        store.setChangeListener(this);
+        long current = store.currentRevision();
+        for (Watcher w : synced.all()) {
+            if (w.minRev <= current) {
+                synced.remove(w);
+                w.group = Watcher.Group.UNSYNCED;
+                unsynced.add(w);
+            }
+        }
     }
 
     /** Opens a client stream whose responses all go to {@code sink}. */

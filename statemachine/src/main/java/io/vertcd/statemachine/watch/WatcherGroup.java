@@ -58,6 +58,14 @@ final class WatcherGroup {
         }
     }
 
+    /** @return every watcher of the group (single keys first, then ranges), a copy */
+    java.util.List<Watcher> all() {
+        java.util.List<Watcher> out = new java.util.ArrayList<>(size);
+        byKey.values().forEach(out::addAll);
+        ranges.forEach(out::add);
+        return out;
+    }
+
     int size() {
         return size;
     }

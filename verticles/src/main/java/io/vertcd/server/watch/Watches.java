@@ -33,7 +33,7 @@ public final class Watches {
     /** Period of the hub's background tick, ms (etcd: victims every 10 ms, unsynced every 100 ms). */
     public static final long TICK_MS = 20;
 
-    private final KvStore kv;
+    private KvStore kv;
     private final WatchHub hub;
     private final Consumer<Runnable> onStore;
     private final long progressIntervalMs;
@@ -70,6 +70,16 @@ public final class Watches {
                 s.progressNotify();
             }
         }));
+    }
+
+    /**
+     * Moves the hub and its open sessions onto {@code store}, which replaced the member's store (a
+     * store snapshot installed from the leader); see {@link WatchHub#restore}. Driver only, while the
+     * store is idle.
+     */
+    public void restore(KvStore store) {
+        kv = Objects.requireNonNull(store, "store");
+        hub.restore(store);
     }
 
     /** Cancels the timers (the node is stopping); open sessions get no more responses. */
