@@ -30,6 +30,12 @@ public enum EtcdError {
     MEMBER_NOT_LEARNER(9, "etcdserver: can only promote a learner member"),
     LEARNER_NOT_READY(9, "etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS(9, "etcdserver: too many learner members in cluster"),
+    /** etcd ErrGRPCMemberNotEnoughStarted: a strict reconfiguration check found too few started voters. */
+    MEMBER_NOT_ENOUGH_STARTED(9, "etcdserver: re-configuration failed due to not enough started members"),
+    /** etcd ErrGRPCUnhealthy: a strict reconfiguration check found this member not connected long enough. */
+    UNHEALTHY(14, "etcdserver: unhealthy cluster"),
+    /** etcd ErrGPRCNotSupportedForLearner: a learner refuses every RPC but serializable Range and Status. */
+    NOT_SUPPORTED_FOR_LEARNER(14, "etcdserver: rpc not supported for learner"),
     REQUEST_TOO_LARGE(3, "etcdserver: request is too large"),
     NO_LEADER(14, "etcdserver: no leader"),
     NOT_LEADER(9, "etcdserver: not leader"),

@@ -42,7 +42,7 @@ public final class ClientServerVerticle extends VerticleBase {
     public Future<?> start() {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
-        GrpcRoutes routes = new GrpcRoutes(grpc, node::leader);
+        GrpcRoutes routes = new GrpcRoutes(grpc, node::leader, node::isLearner);
         KvService kv = new KvService(node, config.maxTxnOps());
         kv.register(routes);
         LeaseService leases = new LeaseService(node);
@@ -52,7 +52,7 @@ public final class ClientServerVerticle extends VerticleBase {
         new ClusterService(node, config).register(routes);
         new MaintenanceService(node).register(routes);
         ResponseHeaders headers = new ResponseHeaders(node);
-        new WatchService(node::watches, headers, config.maxRequestBytes()).register(grpc);
+        new WatchService(node::watches, headers, config.maxRequestBytes()).register(routes);
         WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
         List<Future<HttpServer>> listening = new ArrayList<>();
         for (URI url : config.listenClientUrls()) {

@@ -11,6 +11,9 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.StatusRequest;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,6 +24,13 @@ import java.util.function.LongSupplier;
  * <p>A call whose metadata has {@code hasleader: true} (clientv3.WithRequireLeader) while the member
  * knows no leader fails at once with {@code etcdserver: no leader}, as etcd's unary interceptor does
  * (etcdserver/api/v3rpc/interceptor.go, rpctypes.MetadataRequireLeaderKey).
+ *
+ * <p>On a learner every method fails at once with {@code etcdserver: rpc not supported for learner}
+ * (gRPC UNAVAILABLE), except a serializable Range and Maintenance.Status: etcd 3.4's unary
+ * interceptor refuses what {@code isRPCSupportedForLearner} (v3rpc/util.go) does not allow, and its
+ * stream interceptor refuses every stream (Watch, LeaseKeepAlive, Election.Observe). Lock and
+ * Campaign, unary in etcd, are refused too. The learner check comes before the leader check, as in
+ * etcd.
  */
 public final class GrpcRoutes {
     /** etcd rpctypes.MetadataRequireLeaderKey. */
@@ -30,14 +40,28 @@ public final class GrpcRoutes {
 
     private final GrpcServer server;
     private final LongSupplier leader;
+    private final BooleanSupplier learner;
 
     /**
      * @param server the gRPC server to register on
      * @param leader the member ID of the leader the member follows, 0 when none is known
+     * @param learner whether this member is a learner now (asked for every call)
      */
-    public GrpcRoutes(GrpcServer server, LongSupplier leader) {
+    public GrpcRoutes(GrpcServer server, LongSupplier leader, BooleanSupplier learner) {
         this.server = server;
         this.leader = leader;
+        this.learner = learner;
+    }
+
+    /**
+     * etcd 3.4 isRPCSupportedForLearner (etcdserver/api/v3rpc/util.go): what a learner serves.
+     *
+     * @param request a decoded unary request
+     * @return true for a StatusRequest and a RangeRequest with {@code serializable} set
+     */
+    public static boolean isSupportedForLearner(Message request) {
+        return request instanceof StatusRequest
+                || request instanceof RangeRequest r && r.getSerializable();
     }
 
     /**
@@ -66,7 +90,13 @@ public final class GrpcRoutes {
             Req requestPrototype, Handler<GrpcServerRequest<Req, Resp>> handler) {
         ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
-        server.callHandler(sm, handler);
+        server.callHandler(sm, call -> {
+            if (learner.getAsBoolean()) {
+                GrpcErrors.fail(call.response(), EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
+                return;
+            }
+            handler.handle(call);
+        });
         return this;
     }
 
@@ -82,6 +112,10 @@ public final class GrpcRoutes {
         ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
                 GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
         server.callHandler(sm, call -> call.handler(request -> {
+            if (learner.getAsBoolean() && !isSupportedForLearner(request)) {
+                GrpcErrors.fail(call.response(), EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
+                return;
+            }
             if (HAS_LEADER.equals(call.headers().get(REQUIRE_LEADER_KEY)) && leader.getAsLong() == 0) {
                 GrpcErrors.fail(call.response(), EtcdError.NO_LEADER.exception());
                 return;

@@ -563,13 +563,16 @@ public final class RaftNode extends VerticleBase {
      * @param learner add it as a learner (it receives the log but does not vote)
      * @return completes once applied here; fails with {@link EtcdException}: MEMBER_BAD_URLS,
      *     PEER_URL_EXIST, MEMBER_EXIST, TOO_MANY_LEARNERS, TIMEOUT (also when Raft drops the change:
-     *     no leader, or another change still pending), TOO_MANY_REQUESTS, STOPPED
+     *     no leader, or another change still pending), TOO_MANY_REQUESTS, STOPPED; with
+     *     {@code --strict-reconfig-check} also MEMBER_NOT_ENOUGH_STARTED or UNHEALTHY
+     *     ({@link ReconfigChecks#mayAddMember}, checked on this member as etcd does)
      */
     public Future<MembershipChange> memberAdd(List<String> peerUrls, boolean learner) {
         return changeMembership(() -> {
             if (peerUrls.isEmpty() || !peerUrls.stream().allMatch(RaftNode::isPeerUrl)) {
                 throw EtcdError.MEMBER_BAD_URLS.exception();
             }
+            strictCheck("add", ReconfigChecks.mayAddMember(membership.members(), memberId, learner, this::peerActiveForMs));
             if (membership.peerUrlOwner(peerUrls, 0) != null) {
                 throw EtcdError.PEER_URL_EXIST.exception();
             }
@@ -590,10 +593,13 @@ public final class RaftNode extends VerticleBase {
      * Removes a member (etcd Cluster.MemberRemove). A removed member stops itself once it applies
      * its removal.
      *
-     * @return completes once applied here; fails with MEMBER_NOT_FOUND, TIMEOUT, TOO_MANY_REQUESTS, STOPPED
+     * @return completes once applied here; fails with MEMBER_NOT_FOUND, TIMEOUT, TOO_MANY_REQUESTS, STOPPED;
+     *     with {@code --strict-reconfig-check} also MEMBER_NOT_ENOUGH_STARTED or UNHEALTHY
+     *     ({@link ReconfigChecks#mayRemoveMember}, checked first and on this member, as etcd does)
      */
     public Future<MembershipChange> memberRemove(long id) {
         return changeMembership(() -> {
+            strictCheck("remove", ReconfigChecks.mayRemoveMember(membership.members(), memberId, id, this::peerActiveForMs));
             Member m = membership.get(id);
             if (m == null) {
                 throw EtcdError.MEMBER_NOT_FOUND.exception();
@@ -604,14 +610,26 @@ public final class RaftNode extends VerticleBase {
     }
 
     /**
-     * Promotes a learner to a voter (etcd Cluster.MemberPromote): a ConfChange ADD_NODE for it. On the
-     * leader the learner must be in sync first (its match index at least 90% of the leader's); a
-     * follower proposes without that check (etcd forwards the request to the leader instead).
+     * Promotes a learner to a voter (etcd Cluster.MemberPromote, server.go PromoteMember): a ConfChange
+     * ADD_NODE for it. Only the leader knows whether the learner is in sync (its match index at least
+     * 90% of the leader's, etcd isLearnerReady), so the leader checks and proposes; a follower forwards
+     * the request to the leader over the peer port ({@link io.vertcd.server.peer.PeerWire#MEMBER_PROMOTE_PATH}, etcd's
+     * {@code /members/promote/<id>}), retrying while there is no leader or the leader cannot be
+     * reached, until the request timeout. With {@code --strict-reconfig-check} the leader also
+     * refuses when too few voters are started ({@link ReconfigChecks#mayPromoteMember}).
      *
-     * @return completes once applied here; fails with MEMBER_NOT_FOUND, MEMBER_NOT_LEARNER,
-     *     LEARNER_NOT_READY, TIMEOUT, TOO_MANY_REQUESTS, STOPPED
+     * @return completes once applied on the member that proposed it (this one, or the leader);
+     *     fails with MEMBER_NOT_FOUND, MEMBER_NOT_LEARNER, LEARNER_NOT_READY,
+     *     MEMBER_NOT_ENOUGH_STARTED, TIMEOUT, TOO_MANY_REQUESTS, STOPPED
      */
     public Future<MembershipChange> memberPromote(long id) {
+        return promoteOnLeader(id).recover(e -> e instanceof EtcdException ee && ee.error() == EtcdError.NOT_LEADER
+                ? forwardPromote(id, nowMs() + config.requestTimeoutMs())
+                : Future.failedFuture(e));
+    }
+
+    /** etcd promoteMember: the checks and the proposal; fails with NOT_LEADER on a follower. */
+    private Future<MembershipChange> promoteOnLeader(long id) {
         return changeMembership(() -> {
             Member m = membership.get(id);
             if (m == null) {
@@ -620,18 +638,111 @@ public final class RaftNode extends VerticleBase {
             if (!m.getIsLearner()) {
                 throw EtcdError.MEMBER_NOT_LEARNER.exception();
             }
-            if (role == StateRole.LEADER) {
-                Map<Long, io.vertcd.raft.Progress> progress = rawNode.status().progress();
-                io.vertcd.raft.Progress learner = progress.get(id);
-                io.vertcd.raft.Progress self = progress.get(memberId);
-                if (learner == null || self == null || learner.match() < self.match() * LEARNER_READY_SHARE) {
-                    throw EtcdError.LEARNER_NOT_READY.exception();
-                }
+            if (role != StateRole.LEADER) {
+                throw EtcdError.NOT_LEADER.exception();
             }
+            Map<Long, io.vertcd.raft.Progress> progress = rawNode.status().progress();
+            io.vertcd.raft.Progress learner = progress.get(id);
+            io.vertcd.raft.Progress self = progress.get(memberId);
+            if (learner == null || self == null || learner.match() < self.match() * LEARNER_READY_SHARE) {
+                throw EtcdError.LEARNER_NOT_READY.exception();
+            }
+            strictCheck("promote", ReconfigChecks.mayPromoteMember(membership.members()));
             Member promoted = m.toBuilder().setIsLearner(false).build();
             return ConfChange.newBuilder().setNodeId(id).setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
                     .setContext(promoted.toByteString());
         });
+    }
+
+    /** Serves {@link io.vertcd.server.peer.PeerWire#MEMBER_PROMOTE_PATH}: a follower's forwarded MemberPromote, on this (leading) member. */
+    private Future<io.etcd.jetcd.api.MemberPromoteResponse> promoteForPeer(io.etcd.jetcd.api.MemberPromoteRequest r) {
+        return promoteOnLeader(r.getID()).map(c -> io.etcd.jetcd.api.MemberPromoteResponse.newBuilder()
+                .setHeader(ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRaftTerm(term))
+                .addAllMembers(c.members()).build());
+    }
+
+    /**
+     * Sends a MemberPromote to the leader's peer URL until it answers or {@code deadlineMs} passes
+     * (etcd PromoteMember's forwarding loop): etcd's error from the leader ends it, anything else
+     * (no leader known, leader unreachable, NOT_LEADER after a change of leader) is retried.
+     */
+    private Future<MembershipChange> forwardPromote(long id, long deadlineMs) {
+        if (nowMs() >= deadlineMs) {
+            return Future.failedFuture(EtcdError.TIMEOUT.exception());
+        }
+        Reply<URI> leaderUrl = Reply.forCurrentContext(vertx);
+        context.runOnContext(v -> leaderUrl.complete(leader == 0 || leader == memberId || membership == null
+                || stopped ? null : membership.peerUrls(memberId).get(leader)));
+        return leaderUrl.future().compose(url -> {
+            io.vertx.core.http.HttpClientAgent client = leaseForwarder;
+            if (stopped) {
+                return Future.failedFuture(EtcdError.STOPPED.exception());
+            }
+            if (url == null || client == null) {
+                return retryPromote(id, deadlineMs, "no leader");
+            }
+            io.vertx.core.http.RequestOptions req = new io.vertx.core.http.RequestOptions()
+                    .setMethod(io.vertx.core.http.HttpMethod.POST).setHost(url.getHost()).setPort(url.getPort())
+                    .setURI(io.vertcd.server.peer.PeerWire.MEMBER_PROMOTE_PATH).setTimeout(Math.max(1, deadlineMs - nowMs()));
+            byte[] body = io.etcd.jetcd.api.MemberPromoteRequest.newBuilder().setID(id).build().toByteArray();
+            return client.request(req)
+                    .compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
+                    .compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b)))
+                    .transform(ar -> {
+                        if (ar.failed()) {
+                            return retryPromote(id, deadlineMs, ar.cause().toString());
+                        }
+                        int status = ar.result().getKey();
+                        byte[] bytes = ar.result().getValue().getBytes();
+                        if (status == 200) {
+                            try {
+                                var resp = io.etcd.jetcd.api.MemberPromoteResponse.parseFrom(bytes);
+                                Member promoted = resp.getMembersList().stream().filter(x -> x.getID() == id)
+                                        .findFirst().orElse(Member.newBuilder().setID(id).build());
+                                return Future.succeededFuture(new MembershipChange(promoted, resp.getMembersList()));
+                            } catch (InvalidProtocolBufferException e) {
+                                return retryPromote(id, deadlineMs, "malformed answer");
+                            }
+                        }
+                        if (status == 409) {
+                            String message = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+                            for (EtcdError e : EtcdError.values()) {
+                                if (e.message().equals(message)) {
+                                    return Future.failedFuture(e.exception());
+                                }
+                            }
+                        }
+                        return retryPromote(id, deadlineMs, "leader answered " + status);
+                    });
+        });
+    }
+
+    private Future<MembershipChange> retryPromote(long id, long deadlineMs, String why) {
+        LOG.debug("member {}: forwarding the promotion of {} to the leader failed ({}); retrying",
+                MemberIds.toHex(memberId), MemberIds.toHex(id), why);
+        Reply<Void> later = Reply.forCurrentContext(vertx);
+        vertx.setTimer(PROMOTE_RETRY_MS, t -> later.complete(null));
+        return later.future().compose(v -> forwardPromote(id, deadlineMs));
+    }
+
+    /** Pause between two attempts to forward a MemberPromote to the leader, ms. */
+    static final long PROMOTE_RETRY_MS = 100;
+
+    /**
+     * Throws etcd's error when a strict reconfiguration check refused the change (and
+     * {@code --strict-reconfig-check} is on); logs the refusal as etcd does.
+     */
+    private void strictCheck(String change, EtcdError refusal) throws EtcdException {
+        if (refusal != null && config.strictReconfigCheck()) {
+            LOG.warn("member {}: rejecting member {} request: {}", MemberIds.toHex(memberId), change, refusal.message());
+            throw refusal.exception();
+        }
+    }
+
+    /** @return how long this member's link to peer {@code id} has been healthy, ms; -1 when it is not (or no peers) */
+    private long peerActiveForMs(long id) {
+        PeerTransport p = peers;
+        return p == null ? -1 : p.activeForMs(id);
     }
 
     /**
@@ -973,6 +1084,7 @@ public final class RaftNode extends VerticleBase {
         transport = peers;
         peers.setMembersSource(this::encodedMembers);
         peers.setLeaseRenewer(this::renewOnThisLeader);
+        peers.setMemberPromoter(this::promoteForPeer);
         leaseForwarder = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
                 .setConnectTimeout((int) config.requestTimeoutMs()));
         return peers.start(config.listenPeerUrls()).map(ports -> {

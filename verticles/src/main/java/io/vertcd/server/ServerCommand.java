@@ -93,6 +93,10 @@ public final class ServerCommand {
             description = "Duration between two checkpoints of a lease's remaining TTL (etcd 3.5).")
     String leaseCheckpointInterval;
 
+    @Option(names = "--strict-reconfig-check", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Reject reconfiguration requests that would cause quorum loss.")
+    boolean strictReconfigCheck;
+
     @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' or 'capnslog': accepted for compatibility; vertcd logs through Logback (conf/logback.xml).")
     String logger;
 
@@ -219,7 +223,7 @@ public final class ServerCommand {
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
-                "existing".equals(initialClusterState));
+                "existing".equals(initialClusterState), strictReconfigCheck);
     }
 
     /**

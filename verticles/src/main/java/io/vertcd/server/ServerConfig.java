@@ -42,6 +42,8 @@ import java.util.List;
  *     cluster (this member added first with Cluster.MemberAdd) instead of bootstrapping a new one; its
  *     member and cluster IDs then come from the cluster ({@link ClusterJoin}), not from
  *     {@link #memberId()} and {@link #clusterId()}
+ * @param strictReconfigCheck {@code --strict-reconfig-check} (default true): refuse membership changes
+ *     that would leave too few started or connected voters ({@link ReconfigChecks})
  */
 public record ServerConfig(
         String name,
@@ -63,7 +65,8 @@ public record ServerConfig(
         long leaseCheckpointIntervalMs,
         List<ClusterMember> initialCluster,
         long snapshotCatchUpEntries,
-        boolean joinExisting) {
+        boolean joinExisting,
+        boolean strictReconfigCheck) {
 
     /** Copies the member list. */
     public ServerConfig {

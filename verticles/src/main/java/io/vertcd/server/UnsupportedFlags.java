@@ -35,7 +35,6 @@ public final class UnsupportedFlags {
             text("--discovery-proxy", "", "HTTP proxy to use for traffic to discovery service."),
             text("--discovery-srv", "", "DNS srv domain used to bootstrap the cluster."),
             text("--discovery-srv-name", "", "Suffix to the dns srv name queried when bootstrapping."),
-            bool("--strict-reconfig-check", "true", "Reject reconfiguration requests that would cause quorum loss."),
             bool("--pre-vote", "true", "Run an additional Raft election phase (vertcd always does)."),
             text("--auto-compaction-retention", "0", "Auto compaction retention length. 0 means disable auto compaction."),
             text("--auto-compaction-mode", "periodic", "Interpret 'auto-compaction-retention' one of: periodic|revision."),

@@ -39,6 +39,18 @@ class MembershipChangeTest {
         }
     }
 
+    private static final String UNHEALTHY = "etcdserver: unhealthy cluster";
+
+    /** A Cluster call, for use in {@code await} conditions (no checked exceptions). */
+    private <T extends com.google.protobuf.Message> TestGrpcClient.Result<T> call(int i, String method,
+            com.google.protobuf.Message request, T responsePrototype) {
+        try {
+            return c.client(i).call("Cluster", method, request, responsePrototype);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private List<Member> members(int i) throws Exception {
         return c.client(i).ok("Cluster", "MemberList", MemberListRequest.getDefaultInstance(),
                 MemberListResponse.getDefaultInstance()).getMembersList();
@@ -54,7 +66,11 @@ class MembershipChangeTest {
         int follower = (leader + 1) % 3;
         c.put(leader, "x", "1");
 
-        // refusals with etcd's messages
+        // refusals with etcd's messages; the strict reconfiguration check (on by default) refuses any
+        // add with "unhealthy cluster" until the follower has been connected to every voter for 5 s
+        await("the follower's links are healthy for etcd's HealthInterval", () -> !UNHEALTHY.equals(
+                call(follower, "MemberAdd", MemberAddRequest.newBuilder().addPeerURLs(c.peerUrl(0)).build(),
+                        MemberAddResponse.getDefaultInstance()).message()));
         TestGrpcClient.Result<MemberAddResponse> taken = c.client(follower).call("Cluster", "MemberAdd",
                 MemberAddRequest.newBuilder().addPeerURLs(c.peerUrl(0)).build(), MemberAddResponse.getDefaultInstance());
         assertEquals("etcdserver: Peer URLs already exists", taken.message());
@@ -98,8 +114,16 @@ class MembershipChangeTest {
         // remove a founder that is not the leader: it stops itself once it applies its removal
         int removed = lead == 0 ? 1 : 0;
         long removedId = c.server(removed).node().memberId();
-        MemberRemoveResponse rm = c.client(3).ok("Cluster", "MemberRemove",
-                MemberRemoveRequest.newBuilder().setID(removedId).build(), MemberRemoveResponse.getDefaultInstance());
+        // the new member must have been connected to the voters for 5 s before it may remove one:
+        // until then it refuses with "unhealthy cluster" (and nothing changes)
+        List<TestGrpcClient.Result<MemberRemoveResponse>> removal = new java.util.ArrayList<>();
+        await("the new member's links are healthy for etcd's HealthInterval", () -> {
+            removal.add(0, call(3, "MemberRemove", MemberRemoveRequest.newBuilder().setID(removedId).build(),
+                    MemberRemoveResponse.getDefaultInstance()));
+            return !UNHEALTHY.equals(removal.get(0).message());
+        });
+        assertEquals(GrpcStatus.OK, removal.get(0).status(), removal.get(0).message());
+        MemberRemoveResponse rm = removal.get(0).response();
         assertEquals(3, rm.getMembersCount());
         await("the removed member stops", () -> c.fatal.containsKey(removed));
         assertInstanceOf(MemberRemovedException.class, c.fatal.remove(removed));

@@ -63,6 +63,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void strictReconfigCheckFlag() throws Exception {
+        assertTrue(parse(Map.of()).strictReconfigCheck(), "etcd's default is true");
+        assertTrue(parse(Map.of(), "--strict-reconfig-check").strictReconfigCheck());
+        assertEquals(false, parse(Map.of(), "--strict-reconfig-check=false").strictReconfigCheck());
+        assertEquals(false, parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false")).strictReconfigCheck());
+        assertTrue(parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false"), "--strict-reconfig-check=true").strictReconfigCheck(),
+                "the flag wins over the environment");
+    }
+
+    @Test
     void dataDirAndInitialClusterFollowTheName() throws Exception {
         ServerConfig c = parse(Map.of(), "--name", "infra0", "--initial-advertise-peer-urls", "http://10.0.0.1:2380");
         assertEquals(Path.of("infra0.etcd"), c.dataDir());

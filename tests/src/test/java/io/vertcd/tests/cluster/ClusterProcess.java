@@ -370,6 +370,33 @@ public final class ClusterProcess implements AutoCloseable {
         awaitHealthy(i);
     }
 
+    /**
+     * Starts a member made by {@link #prepareMember} that was added as a learner: a learner refuses
+     * the linearizable read of {@code endpoint health}, so this waits until it answers
+     * {@code endpoint status} instead.
+     */
+    public void startAddedLearner(int i) {
+        Member m = members.get(i);
+        if (!m.joins || m.starts > 0) {
+            throw new IllegalStateException(m.name + " is not a prepared member");
+        }
+        launch(i);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Etcdctl ctl = new Etcdctl(m.clientUrl());
+        Etcdctl.Result last = null;
+        while (System.nanoTime() < deadline) {
+            if (!m.process.isAlive()) {
+                throw new IllegalStateException(m.name + " exited; log " + m.logFile + ":\n" + tail(m));
+            }
+            last = ctl.run("--dial-timeout=1s", "--command-timeout=2s", "endpoint", "status");
+            if (last.ok()) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new IllegalStateException(m.name + " does not answer within " + READY_TIMEOUT + "; last: " + last);
+    }
+
     /** Restarts a dead member on its data directory and waits until it is healthy. */
     public void restart(int i) {
         if (members.get(i).isAlive()) {

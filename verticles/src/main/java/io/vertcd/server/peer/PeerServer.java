@@ -46,6 +46,8 @@ final class PeerServer {
     private volatile Supplier<byte[]> members;
     private volatile java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
             Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> leaseRenewer;
+    private volatile java.util.function.Function<io.etcd.jetcd.api.MemberPromoteRequest,
+            Future<io.etcd.jetcd.api.MemberPromoteResponse>> memberPromoter;
 
     PeerServer(Vertx vertx, long localId, long clusterId, int maxMessageBytes, Consumer<Message> inbound,
                SnapshotIntake snapshots) {
@@ -104,6 +106,10 @@ final class PeerServer {
                             snapshots.handle(req);
                         } else if (PeerWire.LEASE_RENEW_PATH.equals(req.path())) {
                             renewLease(req);
+                        } else if (PeerWire.PROBE_PATH.equals(req.path())) {
+                            req.response().putHeader(PeerWire.CLUSTER_ID_HEADER, Long.toHexString(clusterId)).end();
+                        } else if (PeerWire.MEMBER_PROMOTE_PATH.equals(req.path())) {
+                            promoteMember(req);
                         } else if (PeerWire.MEMBERS_PATH.equals(req.path())) {
                             Supplier<byte[]> source = members;
                             byte[] body = source == null ? null : source.get();
@@ -159,6 +165,45 @@ final class PeerServer {
                         .end(io.vertx.core.buffer.Buffer.buffer(ar.result().toByteArray()));
             } else if (ar.cause() instanceof IllegalArgumentException) {
                 req.response().setStatusCode(400).end(String.valueOf(ar.cause().getMessage()));
+            } else {
+                req.response().setStatusCode(503).end(String.valueOf(ar.cause().getMessage()));
+            }
+        });
+    }
+
+    /**
+     * @param promoter promotes a learner on this member for {@link PeerWire#MEMBER_PROMOTE_PATH}: the
+     *     request in, the response out; fails with an {@link io.vertcd.statemachine.EtcdException}
+     *     (NOT_LEADER answers 503, any other etcd error 409 with its message) or anything else (503)
+     */
+    void setMemberPromoter(java.util.function.Function<io.etcd.jetcd.api.MemberPromoteRequest,
+            Future<io.etcd.jetcd.api.MemberPromoteResponse>> promoter) {
+        this.memberPromoter = promoter;
+    }
+
+    private void promoteMember(io.vertx.core.http.HttpServerRequest req) {
+        var promoter = memberPromoter;
+        if (promoter == null) {
+            req.response().setStatusCode(503).end("membership not served yet");
+            return;
+        }
+        req.body().compose(body -> {
+            io.etcd.jetcd.api.MemberPromoteRequest r;
+            try {
+                r = io.etcd.jetcd.api.MemberPromoteRequest.parseFrom(body.getBytes());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return Future.failedFuture(new IllegalArgumentException("malformed MemberPromoteRequest"));
+            }
+            return promoter.apply(r);
+        }).onComplete(ar -> {
+            if (ar.succeeded()) {
+                req.response().putHeader("content-type", "application/x-protobuf")
+                        .end(io.vertx.core.buffer.Buffer.buffer(ar.result().toByteArray()));
+            } else if (ar.cause() instanceof IllegalArgumentException) {
+                req.response().setStatusCode(400).end(String.valueOf(ar.cause().getMessage()));
+            } else if (ar.cause() instanceof io.vertcd.statemachine.EtcdException e
+                    && e.error() != io.vertcd.statemachine.EtcdError.NOT_LEADER) {
+                req.response().setStatusCode(409).end(e.error().message());
             } else {
                 req.response().setStatusCode(503).end(String.valueOf(ar.cause().getMessage()));
             }

@@ -36,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * not queued: its files are taken from the {@link SnapshotSource} and streamed, one snapshot per peer
  * at a time (a second one while the first is in flight is reported failed at once, as etcd's
  * snapshot sender does), and the outcome reported through {@link PeerListener#reportSnapshot}.
+ *
+ * <p>Link health: every {@link #PROBE_INTERVAL_MS} the transport sends each peer a
+ * {@link PeerWire#PROBE_PATH} request. A peer whose probe is answered by a member of this cluster
+ * within {@link #PROBE_TIMEOUT_MS} is <em>active</em> from the first such answer on; a failed or
+ * late probe makes it inactive. {@link #activeForMs(long)} reports how long a peer has been active
+ * (etcd's rafthttp Transport.ActiveSince, which the strict reconfiguration checks and etcd's
+ * HealthInterval rely on). Probes rather than the Raft streams are used because a follower has no
+ * Raft traffic with the other followers.
  */
 public final class PeerTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
@@ -53,6 +61,13 @@ public final class PeerTransport implements Transport {
     private final Map<Long, PeerStream> streams = new HashMap<>();
     private final Map<Long, URI> urls = new HashMap<>();
     private final Map<Long, Boolean> snapshotInFlight = new HashMap<>();
+    /** How often each peer is probed, ms. */
+    public static final long PROBE_INTERVAL_MS = 1000;
+    /** A probe not answered within this many ms makes the peer inactive. */
+    public static final long PROBE_TIMEOUT_MS = 2000;
+    /** Per peer: System.nanoTime() of the first answered probe since the link was last down; absent while down. */
+    private final Map<Long, Long> activeSinceNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    private final long probeTimer;
 
     /**
      * @param vertx the Vert.x instance
@@ -85,6 +100,44 @@ public final class PeerTransport implements Transport {
                 options.maxMessageBytes(), snapshotReceiver);
         this.server = new PeerServer(vertx, localId, clusterId, options.maxMessageBytes(), inbound, intake);
         peers.forEach(this::addPeerNow);
+        this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> onContext(this::probeAll));
+    }
+
+    /**
+     * How long this member's link to a peer has been healthy without interruption (etcd rafthttp
+     * Transport.ActiveSince, as a duration). Thread-safe.
+     *
+     * @param memberId a member ID
+     * @return milliseconds since the peer last became reachable, or -1 when it is not reachable now,
+     *     not probed yet, or not a peer
+     */
+    public long activeForMs(long memberId) {
+        Long since = activeSinceNanos.get(memberId);
+        return since == null ? -1 : (System.nanoTime() - since) / 1_000_000;
+    }
+
+    private void probeAll() {
+        for (Map.Entry<Long, URI> e : urls.entrySet()) {
+            long id = e.getKey();
+            URI url = e.getValue();
+            client.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET)
+                            .setHost(url.getHost()).setPort(url.getPort()).setURI(PeerWire.PROBE_PATH)
+                            .setTimeout(PROBE_TIMEOUT_MS))
+                    .compose(io.vertx.core.http.HttpClientRequest::send)
+                    .compose(resp -> resp.end().map(v -> resp.statusCode() == 200
+                            && Long.toHexString(clusterId).equals(resp.getHeader(PeerWire.CLUSTER_ID_HEADER))))
+                    .onComplete(ar -> onContext(() -> {
+                        if (!url.equals(urls.get(id))) {
+                            return; // removed or moved meanwhile
+                        }
+                        if (ar.succeeded() && ar.result()) {
+                            activeSinceNanos.putIfAbsent(id, System.nanoTime());
+                        } else if (activeSinceNanos.remove(id) != null) {
+                            LOG.info("{} -> {}: peer became inactive ({})", Long.toHexString(localId),
+                                    Long.toHexString(id), ar.failed() ? ar.cause().toString() : "bad probe answer");
+                        }
+                    }));
+        }
     }
 
     /**
@@ -162,6 +215,18 @@ public final class PeerTransport implements Transport {
     }
 
     /**
+     * Serves {@link PeerWire#MEMBER_PROMOTE_PATH} with {@code promoter} (followers forward MemberPromote
+     * to the leader).
+     *
+     * @param promoter called on the peer server's event loop; must not block; fails with an
+     *     EtcdException (NOT_LEADER: 503; other etcd errors: 409 with the message)
+     */
+    public void setMemberPromoter(java.util.function.Function<io.etcd.jetcd.api.MemberPromoteRequest,
+            io.vertx.core.Future<io.etcd.jetcd.api.MemberPromoteResponse>> promoter) {
+        server.setMemberPromoter(promoter);
+    }
+
+    /**
      * Adds a peer (membership change applied) or replaces its URL.
      *
      * @param memberId the member ID
@@ -179,6 +244,9 @@ public final class PeerTransport implements Transport {
         if (old != null) {
             old.close();
         }
+        if (!peerUrl.equals(urls.get(memberId))) {
+            activeSinceNanos.remove(memberId);
+        }
         urls.put(memberId, peerUrl);
         streams.put(memberId, new PeerStream(vertx, context, client, localId, memberId, clusterId, peerUrl.getHost(),
                 peerUrl.getPort(), options, listener));
@@ -188,6 +256,7 @@ public final class PeerTransport implements Transport {
     public void removePeer(long memberId) {
         onContext(() -> {
             urls.remove(memberId);
+            activeSinceNanos.remove(memberId);
             PeerStream s = streams.remove(memberId);
             if (s != null) {
                 s.close();
@@ -226,6 +295,9 @@ public final class PeerTransport implements Transport {
     /** Closes the streams, the client and the listening servers. */
     public Future<Void> close() {
         return Future.<Void>future(p -> onContext(() -> {
+            vertx.cancelTimer(probeTimer);
+            urls.clear(); // a probe still in flight then finds its peer gone
+            activeSinceNanos.clear();
             streams.values().forEach(PeerStream::close);
             streams.clear();
             p.complete();

@@ -40,6 +40,23 @@ public final class PeerWire {
      * LeaseKeepAliveResponse (TTL 0: lease unknown), 503 when this member is not the leader.
      */
     public static final String LEASE_RENEW_PATH = "/vertcd/peer/lease-renew";
+    /**
+     * Liveness probe between members: GET, answered 200 with {@link #CLUSTER_ID_HEADER} by any member
+     * whose peer server runs. {@link PeerTransport} probes every peer with it to know how long each
+     * link has been healthy (etcd's long-lived rafthttp streams give etcd the same knowledge,
+     * Transport.ActiveSince).
+     */
+    public static final String PROBE_PATH = "/vertcd/peer/probe";
+    /**
+     * A follower forwards Cluster.MemberPromote to the leader, which alone knows whether the learner
+     * is in sync (etcd's peer {@code /members/promote/<id>} endpoint, server.go PromoteMember): POST,
+     * body an etcd MemberPromoteRequest; answer 200 with a MemberPromoteResponse (the members after
+     * the promotion), 409 with etcd's error message as the body when the leader refused it (e.g.
+     * "etcdserver: can only promote a learner member which is in sync with leader"), 503 when this
+     * member is not the leader or could not decide (the follower tries again until its request
+     * timeout).
+     */
+    public static final String MEMBER_PROMOTE_PATH = "/vertcd/peer/member-promote";
     /** Header of the snapshot POST carrying the sender's cluster ID, lower-case hex. */
     public static final String CLUSTER_ID_HEADER = "x-vertcd-cluster-id";
     /** The refusal etcd gives a member of another cluster. */

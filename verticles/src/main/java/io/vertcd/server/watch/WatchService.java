@@ -9,7 +9,6 @@ import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
-import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.Objects;
@@ -45,9 +44,13 @@ public final class WatchService {
         this.maxRequestBytes = maxRequestBytes;
     }
 
-    /** Registers the method on {@code server}. */
-    public void register(GrpcServer server) {
-        server.callHandler(METHOD, this::handle);
+    /**
+     * Registers the method through {@code routes}, which refuses it on a learner as etcd's stream
+     * interceptor does ({@code etcdserver: rpc not supported for learner}).
+     */
+    public void register(io.vertcd.server.GrpcRoutes routes) {
+        routes.<WatchRequest, WatchResponse>call(ServiceName.create("etcdserverpb", "Watch"), "Watch",
+                WatchRequest.getDefaultInstance(), this::handle);
     }
 
     private void handle(GrpcServerRequest<WatchRequest, WatchResponse> call) {
