@@ -143,7 +143,6 @@ final class PeerStream {
                 bytes += size;
                 batch.addMessages(queue.poll());
             }
-            sentBatches++;
             try {
                 s.write(batch.build());
             } catch (IllegalStateException e) {
@@ -151,6 +150,7 @@ final class PeerStream {
                 failed(s, e);
                 return;
             }
+            sentBatches++;
         }
     }
 
