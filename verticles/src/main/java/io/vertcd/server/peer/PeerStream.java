@@ -1,36 +1,47 @@
 package io.vertcd.server.peer;
 
+import com.google.protobuf.Empty;
 import io.vertcd.raft.pb.Message;
 import io.vertcd.raft.pb.MessageBatch;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The outbound half of the link to one peer: a bounded queue of Raft messages and one long-lived
- * {@code vertcd.raft.Peer/Send} call on which queued messages are written as {@code MessageBatch}
- * frames, without waiting for acknowledgements (pipelining; HTTP/2 flow control bounds what is in
- * flight). Confined to the transport's context.
+ * client-streaming {@code vertcd.raft.Peer/Send} call (vertx-grpc client, HTTP/2 cleartext with prior
+ * knowledge) on which queued messages are written as {@code MessageBatch} messages, each carrying the
+ * cluster ID, without waiting for acknowledgements (pipelining; the call's write queue and HTTP/2 flow
+ * control bound what is in flight: while the write queue is full nothing more is written, the drain
+ * resumes writing). Confined to the transport's context; never blocks.
  *
- * <p>Queue full: the new message is dropped and the peer reported unreachable (etcd
- * rafthttp/peer.go send). Stream failure: messages written on it are lost (Raft retransmits), the
- * peer is reported unreachable and the call is reopened after an exponential {@link Backoff}; queued
- * messages wait meanwhile.
+ * <p>Queue full ({@link PeerTransportOptions#maxQueuedMessages()} messages waiting): the new message is
+ * dropped and the peer reported unreachable (etcd rafthttp/peer.go send). Stream failure (connection
+ * refused or lost, stream reset, or the receiver ending the call, e.g. FAILED_PRECONDITION "cluster ID
+ * mismatch"): messages written on it are lost (Raft retransmits), the failure is logged, the peer is
+ * reported unreachable and the call is reopened after an exponential {@link Backoff}; queued messages
+ * wait meanwhile.
  */
 final class PeerStream {
     private static final Logger LOG = LoggerFactory.getLogger(PeerStream.class);
+    /** Client side of {@link PeerServer#SEND}: MessageBatch requests, one Empty response at the end. */
+    static final ServiceMethod<Empty, MessageBatch> SEND = ServiceMethod.client(
+            ServiceName.create(PeerWire.PACKAGE, PeerWire.SERVICE), PeerWire.SEND_METHOD,
+            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(Empty.getDefaultInstance()));
 
     private final Vertx vertx;
     private final Context context;
-    private final HttpClientAgent client;
+    private final GrpcClient client;
     private final long localId;
     private final long peerId;
     private final long clusterId;
@@ -41,7 +52,7 @@ final class PeerStream {
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final Backoff backoff;
 
-    private HttpClientRequest stream;
+    private GrpcClientRequest<MessageBatch, Empty> stream;
     private boolean connecting;
     private long retryTimer = -1;
     private long openedAtNanos;
@@ -49,7 +60,11 @@ final class PeerStream {
     private long dropped;
     private long sentBatches;
 
-    PeerStream(Vertx vertx, Context context, HttpClientAgent client, long localId, long peerId, long clusterId,
+    /**
+     * {@code client} is the transport's gRPC client (h2c with prior knowledge), used on {@code context};
+     * {@code host} and {@code port} are those of the peer's advertised peer URL.
+     */
+    PeerStream(Vertx vertx, Context context, GrpcClient client, long localId, long peerId, long clusterId,
                String host, int port, PeerTransportOptions options, PeerListener listener) {
         this.vertx = vertx;
         this.context = context;
@@ -64,7 +79,11 @@ final class PeerStream {
         this.backoff = new Backoff(options.backoffInitialMs(), options.backoffMaxMs());
     }
 
-    /** Queues a message (dropping it when the queue is full) and writes what the stream can take. */
+    /**
+     * Queues a message and writes what the stream can take; opens the call when none is open. When
+     * {@link PeerTransportOptions#maxQueuedMessages()} messages already wait, the message is dropped
+     * (counted in {@link #dropped()}) and the peer reported unreachable. No-op after {@link #close()}.
+     */
     void enqueue(Message m) {
         if (closed) {
             return;
@@ -97,17 +116,23 @@ final class PeerStream {
         return stream != null;
     }
 
-    /** @return MessageBatch frames written, since creation */
+    /** @return MessageBatch messages written, since creation */
     long sentBatches() {
         return sentBatches;
     }
 
+    /**
+     * Writes queued messages as batches of at most {@link PeerTransportOptions#maxBatchMessages()}
+     * messages and about {@link PeerTransportOptions#maxBatchBytes()} bytes, until the queue is empty
+     * or the call's write queue is full (the drain handler calls back).
+     */
     private void flush() {
         if (stream == null) {
             connect();
             return;
         }
-        while (!queue.isEmpty() && !stream.writeQueueFull()) {
+        GrpcClientRequest<MessageBatch, Empty> s = stream;
+        while (!queue.isEmpty() && !s.writeQueueFull()) {
             MessageBatch.Builder batch = MessageBatch.newBuilder().setClusterId(clusterId);
             int bytes = 0;
             while (!queue.isEmpty() && batch.getMessagesCount() < options.maxBatchMessages()) {
@@ -118,8 +143,14 @@ final class PeerStream {
                 bytes += size;
                 batch.addMessages(queue.poll());
             }
+            try {
+                s.write(batch.build());
+            } catch (IllegalStateException e) {
+                // the call already failed (reset, cancelled) and its handlers have not run yet
+                failed(s, e);
+                return;
+            }
             sentBatches++;
-            stream.write(PeerWire.grpcFrame(batch.build().toByteArray()));
         }
     }
 
@@ -128,22 +159,17 @@ final class PeerStream {
             return;
         }
         connecting = true;
-        RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-                .setURI(PeerWire.SEND_PATH)
-                .putHeader("content-type", "application/grpc")
-                .putHeader("te", "trailers");
-        client.request(ro).onComplete(ar -> {
+        client.request(SocketAddress.inetSocketAddress(port, host), SEND).onComplete(ar -> {
             connecting = false;
             if (ar.failed()) {
                 failed(null, ar.cause());
                 return;
             }
-            HttpClientRequest req = ar.result();
+            GrpcClientRequest<MessageBatch, Empty> req = ar.result();
             if (closed) {
-                req.reset();
+                req.cancel();
                 return;
             }
-            req.setChunked(true);
             req.exceptionHandler(t -> failed(req, t));
             req.drainHandler(v -> {
                 if (req == stream) {
@@ -156,31 +182,33 @@ final class PeerStream {
                     return;
                 }
                 // The receiver only answers when it ends the call: a refusal, or its shutdown.
-                HttpClientResponse resp = rar.result();
-                resp.end().onComplete(e -> failed(req, new IllegalStateException("peer ended the stream: "
-                        + status(resp.headers(), resp.trailers()))));
+                GrpcClientResponse<MessageBatch, Empty> resp = rar.result();
+                resp.end().onComplete(e -> failed(req, resp.status() == null && e.failed() ? e.cause()
+                        : new IllegalStateException("peer ended the stream: " + status(resp))));
             });
             stream = req;
             openedAtNanos = System.nanoTime();
-            req.sendHead();
             LOG.debug("{} -> {}: stream open", Long.toHexString(localId), Long.toHexString(peerId));
             flush();
         });
     }
 
-    private static String status(MultiMap headers, MultiMap trailers) {
-        String code = trailers.get("grpc-status") != null ? trailers.get("grpc-status") : headers.get("grpc-status");
-        String msg = trailers.get("grpc-message") != null ? trailers.get("grpc-message") : headers.get("grpc-message");
-        return "grpc-status " + code + (msg == null ? "" : " " + msg);
+    /** @return the ended call's gRPC status and message, e.g. "FAILED_PRECONDITION cluster ID mismatch" */
+    private static String status(GrpcClientResponse<MessageBatch, Empty> resp) {
+        String msg = resp.statusMessage(); // only read from headers (a trailers-only answer)
+        if (msg == null) {
+            msg = resp.trailers().get("grpc-message");
+        }
+        return resp.status().name() + (msg == null ? "" : " " + msg);
     }
 
-    private void failed(HttpClientRequest req, Throwable cause) {
+    private void failed(GrpcClientRequest<MessageBatch, Empty> req, Throwable cause) {
         if (req != null && req != stream) {
             return; // a stale stream's late event
         }
         if (req != null) {
             stream = null;
-            req.reset();
+            req.cancel();
             if (System.nanoTime() - openedAtNanos > options.backoffMaxMs() * 1_000_000L) {
                 backoff.reset(); // the stream lived long: this is a new outage, start over
             }
@@ -200,7 +228,7 @@ final class PeerStream {
         }));
     }
 
-    /** Ends the call and drops queued messages; no reconnection afterwards. */
+    /** Ends the call (half-close) and drops queued messages; no reconnection afterwards. */
     void close() {
         closed = true;
         queue.clear();
@@ -209,9 +237,13 @@ final class PeerStream {
             retryTimer = -1;
         }
         if (stream != null) {
-            HttpClientRequest s = stream;
+            GrpcClientRequest<MessageBatch, Empty> s = stream;
             stream = null;
-            s.end();
+            try {
+                s.end();
+            } catch (IllegalStateException e) {
+                s.cancel(); // the call had already failed
+            }
         }
     }
 }

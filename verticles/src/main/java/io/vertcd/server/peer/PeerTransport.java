@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.grpc.client.GrpcClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The multi-member {@link Transport}: Raft messages to each peer over one pipelined gRPC stream per
- * peer ({@link PeerWire}), snapshots over a separate streamed POST, and the listening side on
- * {@code --listen-peer-urls}.
+ * peer ({@link PeerWire}; vertx-grpc client and server), snapshots over a separate streamed POST, and
+ * the listening side on {@code --listen-peer-urls}. One HTTP/2 cleartext client (prior knowledge,
+ * 1 s connect timeout, one connection per peer) carries both the gRPC calls and the snapshot POSTs.
  *
  * <p>Threads: the transport belongs to the Vert.x context it is created on (the Raft driver's). Call
  * {@link #send}, {@link #addPeer}, {@link #removePeer} and {@link #close} there (calls from elsewhere
@@ -56,6 +58,7 @@ public final class PeerTransport implements Transport {
     private final PeerListener listener;
     private final SnapshotSource snapshotSource;
     private final HttpClientAgent client;
+    private final GrpcClient grpcClient;
     private final SnapshotSender snapshotSender;
     private final PeerServer server;
     private final Map<Long, PeerStream> streams = new HashMap<>();
@@ -95,6 +98,8 @@ public final class PeerTransport implements Transport {
         this.client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(false).setConnectTimeout(1000)
                 .setHttp2MultiplexingLimit(100), new PoolOptions().setHttp2MaxSize(1));
+        // Wraps the HTTP client (same options and connections); closing it leaves the HTTP client open.
+        this.grpcClient = GrpcClient.client(vertx, client);
         this.snapshotSender = new SnapshotSender(vertx, client, clusterId, options.snapshotChunkBytes());
         SnapshotIntake intake = new SnapshotIntake(vertx, context, clusterId, snapshotTempDir,
                 options.maxMessageBytes(), snapshotReceiver);
@@ -248,7 +253,7 @@ public final class PeerTransport implements Transport {
             activeSinceNanos.remove(memberId);
         }
         urls.put(memberId, peerUrl);
-        streams.put(memberId, new PeerStream(vertx, context, client, localId, memberId, clusterId, peerUrl.getHost(),
+        streams.put(memberId, new PeerStream(vertx, context, grpcClient, localId, memberId, clusterId, peerUrl.getHost(),
                 peerUrl.getPort(), options, listener));
     }
 
@@ -301,6 +306,6 @@ public final class PeerTransport implements Transport {
             streams.values().forEach(PeerStream::close);
             streams.clear();
             p.complete();
-        })).compose(v -> server.close()).compose(v -> client.close());
+        })).compose(v -> server.close()).compose(v -> grpcClient.close()).compose(v -> client.close());
     }
 }

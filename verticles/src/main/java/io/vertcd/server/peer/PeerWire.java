@@ -1,12 +1,10 @@
 package io.vertcd.server.peer;
 
-import io.vertx.core.buffer.Buffer;
-
 /**
- * Names and framing shared by both ends of the peer protocol.
+ * Names shared by both ends of the peer protocol (gRPC framing is vertx-grpc's, on both ends).
  *
  * <ul>
- *   <li>{@link #SEND_PATH}: gRPC method {@code vertcd.raft.Peer/Send}, client-streaming; each request
+ *   <li>{@link #SEND_METHOD}: gRPC method {@code vertcd.raft.Peer/Send}, client-streaming; each request
  *       message is a {@code vertcd.raft.MessageBatch}, the single response a
  *       {@code google.protobuf.Empty}. A member keeps one such call open per peer and pipelines
  *       batches on it (HTTP/2 flow control is the only window). A batch whose {@code cluster_id} is not
@@ -23,8 +21,6 @@ public final class PeerWire {
     public static final String SERVICE = "Peer";
     /** gRPC method carrying message batches. */
     public static final String SEND_METHOD = "Send";
-    /** HTTP path of the Send method. */
-    public static final String SEND_PATH = "/" + PACKAGE + "." + SERVICE + "/" + SEND_METHOD;
     /** HTTP path of the snapshot stream. */
     public static final String SNAPSHOT_PATH = "/vertcd/peer/snapshot";
     /**
@@ -63,20 +59,5 @@ public final class PeerWire {
     public static final String CLUSTER_ID_MISMATCH = "cluster ID mismatch";
 
     private PeerWire() {
-    }
-
-    /**
-     * One gRPC length-prefixed message (gRPC over HTTP/2 spec, "Length-Prefixed-Message"):
-     * a compression flag byte (0: not compressed), the length as 4 bytes big-endian, the bytes.
-     *
-     * @param payload an encoded protobuf message
-     * @return the frame
-     */
-    public static Buffer grpcFrame(byte[] payload) {
-        Buffer b = Buffer.buffer(5 + payload.length);
-        b.appendByte((byte) 0);
-        b.appendInt(payload.length);
-        b.appendBytes(payload);
-        return b;
     }
 }

@@ -176,6 +176,35 @@ class PeerTransportTest {
     }
 
     @Test
+    void deliversLargeBatchesBeyondTheGrpcClientDefaultMessageSize() throws Exception {
+        // vertx-grpc's client limits messages to 256 KiB by default; batches go up to maxBatchBytes
+        // (1 MiB) and a single message may be larger still. Sent one at a time, the later messages
+        // find the call's write queue full and wait in the peer queue: only the drain handler resumes
+        // writing them (nothing else is sent afterwards).
+        Map<Long, URI> urls = Map.of(A, url(), B, url());
+        Node a = new Node(A, CLUSTER, peers(urls, A), PeerTransportOptions.defaults(), SnapshotSource.NONE);
+        Node b = new Node(B, CLUSTER, peers(urls, B), PeerTransportOptions.defaults(), SnapshotSource.NONE);
+        b.listen(urls.get(B));
+        Random rnd = new Random(11);
+        List<Message> sent = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            byte[] data = new byte[i == 12 ? 5 << 20 : 300 << 10];
+            rnd.nextBytes(data);
+            sent.add(app(A, B, i).toBuilder().setEntries(0, Entry.newBuilder().setTerm(3).setIndex(i + 1)
+                    .setData(ByteString.copyFrom(data))).build());
+        }
+        sent.add(app(A, B, 24));
+        for (Message m : sent) {
+            a.send(List.of(m));
+        }
+        for (Message m : sent) {
+            assertEquals(m, take(b.inbox));
+        }
+        assertTrue(a.unreachable.isEmpty(), "no stream failure");
+        assertEquals(0, a.stats(B).queued());
+    }
+
+    @Test
     void refusesABatchFromAnotherCluster() throws Exception {
         Map<Long, URI> urls = Map.of(A, url(), B, url());
         Node b = new Node(B, CLUSTER, peers(urls, B), PeerTransportOptions.defaults(), SnapshotSource.NONE);
