@@ -111,7 +111,7 @@ public final class TcpProxy implements AutoCloseable {
         in.pause();
         resolveSource(in.remoteAddress().port(), SOURCE_ATTEMPTS)
                 .onComplete(ar -> {
-                    String source = ar.result();
+                    String source = ar.succeeded() && ar.result() != null ? ar.result() : UNKNOWN_SOURCE;
                     if (link(source).mode() == LinkState.Mode.CUT) {
                         in.close();
                         return;

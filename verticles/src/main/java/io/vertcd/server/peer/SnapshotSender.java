@@ -67,7 +67,12 @@ final class SnapshotSender {
     private Future<Void> writeFile(HttpClientRequest req, Path path, String name, long size) {
         return req.write(SnapshotCodec.fileHeader(name, size)).compose(v -> vertx.fileSystem()
                 .open(path.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-                .compose(file -> pipe(file, req, size).eventually(file::close)));
+                .compose(file -> pipe(file, req, size).eventually(() -> {
+                    // the pipe leaves its drain handler on the request; a later drain must not
+                    // resume this file once it is closed
+                    req.drainHandler(null);
+                    return file.close();
+                })));
     }
 
     private Future<Void> pipe(AsyncFile file, HttpClientRequest req, long size) {
