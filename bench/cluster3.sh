@@ -2,8 +2,8 @@
 # cluster3.sh KIND: starts a 3-member cluster of KIND (etcd or vertcd) on loopback (clients
 # 127.0.0.1:28510/28520/28530, peers 28511/28521/28531, fresh temp data dirs, default timeouts),
 # waits until every member is healthy (etcdctl endpoint health), gives it the same unmeasured warm-up as compare.sh, runs put-64c (30000 puts) and range-l-64c
-# (60000 linearizable ranges) with the clients spread over the three endpoints, prints qps, errors
-# and p99, and stops the members.
+# (60000 linearizable ranges) with the clients spread over the three endpoints, each once unmeasured
+# then once measured (WARM_EACH=0: measured only), prints qps, errors and p99, and stops the members.
 #
 #   bench/cluster3.sh etcd; bench/cluster3.sh vertcd
 #
@@ -39,7 +39,13 @@ done
 B=(java -jar "$BENCH_JAR")
 C=(--endpoints "$EPS" --key-size 8 --val-size 256)
 "${B[@]}" put "${C[@]}" --clients 16 --conns 4 --total 30000 --key-space-size 1000 --sequential-keys > /dev/null
+PUT=(put "${C[@]}" --clients 64 --conns 8 --total 30000 --key-space-size 100000 --sequential-keys)
+RANGE=(range "${C[@]}" --consistency l --clients 64 --conns 8 --total 60000 --key-space-size 1000 --prefill)
+# As in compare.sh, each workload first runs once unmeasured (WARM_EACH=0 turns that off): a JVM
+# member reaches its steady state only after the JIT has compiled the paths that workload uses.
+if [ "${WARM_EACH:-1}" = 1 ]; then "${B[@]}" "${PUT[@]}" > /dev/null; fi
 echo "== $KIND put-64c"
-"${B[@]}" put "${C[@]}" --clients 64 --conns 8 --total 30000 --key-space-size 100000 --sequential-keys | grep -E "^(qps|errors|latency_p99_ms):"
+"${B[@]}" "${PUT[@]}" | grep -E "^(qps|errors|latency_p99_ms):"
+if [ "${WARM_EACH:-1}" = 1 ]; then "${B[@]}" "${RANGE[@]}" > /dev/null; fi
 echo "== $KIND range-l-64c"
-"${B[@]}" range "${C[@]}" --consistency l --clients 64 --conns 8 --total 60000 --key-space-size 1000 --prefill | grep -E "^(qps|errors|latency_p99_ms):"
+"${B[@]}" "${RANGE[@]}" | grep -E "^(qps|errors|latency_p99_ms):"

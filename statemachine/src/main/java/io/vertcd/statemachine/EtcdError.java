@@ -71,4 +71,17 @@ public enum EtcdError {
     public EtcdException exception() {
         return new EtcdException(this);
     }
+
+    /**
+     * @param message an error message as etcd sends it (a gRPC status message)
+     * @return the error with exactly that message, if there is one
+     */
+    public static java.util.Optional<EtcdError> fromMessage(String message) {
+        for (EtcdError e : values()) {
+            if (e.message.equals(message)) {
+                return java.util.Optional.of(e);
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -38,10 +38,16 @@ import io.vertcd.statemachine.pb.LeaseCheckpointRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.api.MemberPromoteRequest;
+import io.etcd.jetcd.api.MemberPromoteResponse;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertcd.statemachine.pb.RequestHeader;
 import io.vertcd.server.watch.Watches;
+import io.vertcd.server.lease.LeaseAnswers;
+import io.vertcd.server.peer.PeerCall;
 import io.vertcd.server.peer.PeerListener;
 import io.vertcd.server.peer.PeerTransport;
 import io.vertcd.server.peer.PeerTransportOptions;
@@ -169,7 +175,6 @@ public final class RaftNode extends VerticleBase {
     private volatile long term;
     private volatile long leader;
     private volatile Watches watches;
-    private volatile io.vertx.core.http.HttpClientAgent leaseForwarder;
     private volatile RequestIdGenerator ids;
     private volatile long snapshotsInstalled;
     private volatile List<Member> memberList = List.of();
@@ -613,7 +618,7 @@ public final class RaftNode extends VerticleBase {
      * Promotes a learner to a voter (etcd Cluster.MemberPromote, server.go PromoteMember): a ConfChange
      * ADD_NODE for it. Only the leader knows whether the learner is in sync (its match index at least
      * 90% of the leader's, etcd isLearnerReady), so the leader checks and proposes; a follower forwards
-     * the request to the leader over the peer port ({@link io.vertcd.server.peer.PeerWire#MEMBER_PROMOTE_PATH}, etcd's
+     * the request to the leader over the peer port ({@link PeerCall#MEMBER_PROMOTE}, etcd's
      * {@code /members/promote/<id>}), retrying while there is no leader or the leader cannot be
      * reached, until the request timeout. With {@code --strict-reconfig-check} the leader also
      * refuses when too few voters are started ({@link ReconfigChecks#mayPromoteMember}).
@@ -654,9 +659,9 @@ public final class RaftNode extends VerticleBase {
         });
     }
 
-    /** Serves {@link io.vertcd.server.peer.PeerWire#MEMBER_PROMOTE_PATH}: a follower's forwarded MemberPromote, on this (leading) member. */
-    private Future<io.etcd.jetcd.api.MemberPromoteResponse> promoteForPeer(io.etcd.jetcd.api.MemberPromoteRequest r) {
-        return promoteOnLeader(r.getID()).map(c -> io.etcd.jetcd.api.MemberPromoteResponse.newBuilder()
+    /** Serves {@link PeerCall#MEMBER_PROMOTE}: a follower's forwarded MemberPromote, on this (leading) member. */
+    private Future<MemberPromoteResponse> promoteForPeer(MemberPromoteRequest r) {
+        return promoteOnLeader(r.getID()).map(c -> MemberPromoteResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRaftTerm(term))
                 .addAllMembers(c.members()).build());
     }
@@ -670,51 +675,22 @@ public final class RaftNode extends VerticleBase {
         if (nowMs() >= deadlineMs) {
             return Future.failedFuture(EtcdError.TIMEOUT.exception());
         }
-        Reply<URI> leaderUrl = Reply.forCurrentContext(vertx);
-        context.runOnContext(v -> leaderUrl.complete(leader == 0 || leader == memberId || membership == null
-                || stopped ? null : membership.peerUrls(memberId).get(leader)));
-        return leaderUrl.future().compose(url -> {
-            io.vertx.core.http.HttpClientAgent client = leaseForwarder;
-            if (stopped) {
-                return Future.failedFuture(EtcdError.STOPPED.exception());
-            }
-            if (url == null || client == null) {
-                return retryPromote(id, deadlineMs, "no leader");
-            }
-            io.vertx.core.http.RequestOptions req = new io.vertx.core.http.RequestOptions()
-                    .setMethod(io.vertx.core.http.HttpMethod.POST).setHost(url.getHost()).setPort(url.getPort())
-                    .setURI(io.vertcd.server.peer.PeerWire.MEMBER_PROMOTE_PATH).setTimeout(Math.max(1, deadlineMs - nowMs()));
-            byte[] body = io.etcd.jetcd.api.MemberPromoteRequest.newBuilder().setID(id).build().toByteArray();
-            return client.request(req)
-                    .compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(body)))
-                    .compose(resp -> resp.body().map(b -> Map.entry(resp.statusCode(), b)))
-                    .transform(ar -> {
-                        if (ar.failed()) {
-                            return retryPromote(id, deadlineMs, ar.cause().toString());
-                        }
-                        int status = ar.result().getKey();
-                        byte[] bytes = ar.result().getValue().getBytes();
-                        if (status == 200) {
-                            try {
-                                var resp = io.etcd.jetcd.api.MemberPromoteResponse.parseFrom(bytes);
-                                Member promoted = resp.getMembersList().stream().filter(x -> x.getID() == id)
-                                        .findFirst().orElse(Member.newBuilder().setID(id).build());
-                                return Future.succeededFuture(new MembershipChange(promoted, resp.getMembersList()));
-                            } catch (InvalidProtocolBufferException e) {
-                                return retryPromote(id, deadlineMs, "malformed answer");
-                            }
-                        }
-                        if (status == 409) {
-                            String message = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-                            for (EtcdError e : EtcdError.values()) {
-                                if (e.message().equals(message)) {
-                                    return Future.failedFuture(e.exception());
-                                }
-                            }
-                        }
-                        return retryPromote(id, deadlineMs, "leader answered " + status);
-                    });
-        });
+        if (stopped) {
+            return Future.failedFuture(EtcdError.STOPPED.exception());
+        }
+        return forwardToLeader(PeerCall.MEMBER_PROMOTE, MemberPromoteRequest.newBuilder().setID(id).build())
+                .transform(ar -> {
+                    if (ar.succeeded()) {
+                        MemberPromoteResponse resp = ar.result();
+                        Member promoted = resp.getMembersList().stream().filter(x -> x.getID() == id)
+                                .findFirst().orElse(Member.newBuilder().setID(id).build());
+                        return Future.succeededFuture(new MembershipChange(promoted, resp.getMembersList()));
+                    }
+                    Throwable t = ar.cause();
+                    boolean leaderDecided = t instanceof EtcdException e
+                            && e.error() != EtcdError.NOT_LEADER && e.error() != EtcdError.NO_LEADER;
+                    return leaderDecided ? Future.failedFuture(t) : retryPromote(id, deadlineMs, t.toString());
+                });
     }
 
     private Future<MembershipChange> retryPromote(long id, long deadlineMs, String why) {
@@ -1083,10 +1059,9 @@ public final class RaftNode extends VerticleBase {
                 incomingSnapshots(), PeerTransportOptions.defaults());
         transport = peers;
         peers.setMembersSource(this::encodedMembers);
-        peers.setLeaseRenewer(this::renewOnThisLeader);
-        peers.setMemberPromoter(this::promoteForPeer);
-        leaseForwarder = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
-                .setConnectTimeout((int) config.requestTimeoutMs()));
+        peers.serve(PeerCall.LEASE_RENEW, this::renewOnThisLeader);
+        peers.serve(PeerCall.LEASE_TIME_TO_LIVE, this::timeToLiveOnThisLeader);
+        peers.serve(PeerCall.MEMBER_PROMOTE, this::promoteForPeer);
         return peers.start(config.listenPeerUrls()).map(ports -> {
             LOG.info("member {} listening for peers on {} (bound ports {}); peers {}", MemberIds.toHex(self),
                     config.listenPeerUrls(), ports, peerUrls);
@@ -1154,9 +1129,6 @@ public final class RaftNode extends VerticleBase {
         if (unsyncedHardState != null && w != null) {
             w.save(unsyncedHardState, List.of()); // the close below drains it
             unsyncedHardState = null;
-        }
-        if (leaseForwarder != null) {
-            leaseForwarder.close();
         }
         Future<Void> peersClosed = peers == null ? Future.succeededFuture() : peers.close();
         return peersClosed.recover(e -> {
@@ -1947,66 +1919,58 @@ public final class RaftNode extends VerticleBase {
      *     on a follower, TOO_MANY_REQUESTS or STOPPED
      */
     private Future<LeaseKeepAliveResponse> renewOnThisLeader(LeaseKeepAliveRequest request) {
-        long id = request.getID();
-        return withLessor((l, revision) -> {
-            long ttl;
-            try {
-                ttl = l.renew(id);
-            } catch (EtcdException e) {
-                if (e.error() != EtcdError.LEASE_NOT_FOUND) {
-                    throw e;
-                }
-                ttl = 0;
-            }
-            return LeaseKeepAliveResponse.newBuilder()
-                    .setHeader(ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
-                            .setRevision(revision).setRaftTerm(term))
-                    .setID(id).setTTL(ttl).build();
-        });
+        return withLessor((l, revision) -> LeaseKeepAliveResponse.newBuilder().setHeader(peerHeader(revision))
+                .setID(request.getID()).setTTL(LeaseAnswers.renew(l, request.getID())).build());
     }
 
     /**
-     * Forwards a lease keep-alive to the leader's peer URL, as an etcd follower does
-     * (v3_server.go LeaseRenew); used when this member's lessor answers NOT_LEADER.
+     * Answers a follower's forwarded LeaseTimeToLive from this member's lessor (etcd's peer
+     * {@code /leases/internal}).
      *
-     * @param id the lease ID
-     * @return the leader's answer, on the caller's context; fails with NO_LEADER when no leader is
-     *     known, or TIMEOUT when the leader does not answer within the request timeout
+     * @return the answer (TTL -1: unknown lease); fails with NOT_LEADER on a follower, TOO_MANY_REQUESTS or STOPPED
      */
-    public Future<LeaseKeepAliveResponse> forwardLeaseRenew(long id) {
-        Reply<URI> leaderUrl = Reply.forCurrentContext(vertx);
+    private Future<LeaseTimeToLiveResponse> timeToLiveOnThisLeader(LeaseTimeToLiveRequest request) {
+        return withLessor((l, revision) -> LeaseAnswers.timeToLive(l, request).toBuilder()
+                .setHeader(peerHeader(revision)).build());
+    }
+
+    /** @return this member's header for an answer to a peer: cluster, member, revision, term */
+    private ResponseHeader peerHeader(long revision) {
+        return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)
+                .setRaftTerm(term).build();
+    }
+
+    /**
+     * Hands a request to the leader over the peer port, as an etcd follower does for lease renewals,
+     * lease TimeToLive and MemberPromote. Any thread; completes on the caller's context.
+     *
+     * @param call what to ask
+     * @param request the request, as the client sent it
+     * @return the leader's answer; fails with NO_LEADER when no other member is known to lead, with
+     *     the {@link EtcdException} the leader answered, or with a
+     *     {@link io.vertcd.server.peer.PeerCallException} when the leader could not be asked or did
+     *     not answer within the request timeout ({@code --request-timeout}-like, ms)
+     */
+    public <Req extends com.google.protobuf.Message, Resp extends com.google.protobuf.Message> Future<Resp> forwardToLeader(
+            PeerCall<Req, Resp> call, Req request) {
+        Reply<Long> target = Reply.forCurrentContext(vertx);
         context.runOnContext(v -> {
-            URI url = leader == 0 || leader == memberId || membership == null ? null
-                    : membership.peerUrls(memberId).get(leader);
-            if (url == null) {
-                leaderUrl.fail(EtcdError.NO_LEADER.exception());
+            if (leader == 0 || leader == memberId || peers == null || stopped) {
+                target.fail(EtcdError.NO_LEADER.exception());
             } else {
-                leaderUrl.complete(url);
+                target.complete(leader);
             }
         });
-        return leaderUrl.future().compose(url -> {
-            io.vertx.core.http.RequestOptions req = new io.vertx.core.http.RequestOptions()
-                    .setMethod(io.vertx.core.http.HttpMethod.POST).setHost(url.getHost()).setPort(url.getPort())
-                    .setURI(io.vertcd.server.peer.PeerWire.LEASE_RENEW_PATH).setTimeout(config.requestTimeoutMs());
-            io.vertx.core.http.HttpClientAgent client = leaseForwarder;
-            if (client == null) {
-                return Future.failedFuture(EtcdError.NO_LEADER.exception());
-            }
-            return client.request(req)
-                    .compose(r -> r.send(io.vertx.core.buffer.Buffer.buffer(
-                            LeaseKeepAliveRequest.newBuilder().setID(id).build().toByteArray())))
-                    .compose(resp -> resp.body().map(body -> {
-                        if (resp.statusCode() != 200) {
-                            throw new IllegalStateException("leader answered " + resp.statusCode());
-                        }
-                        try {
-                            return LeaseKeepAliveResponse.parseFrom(body.getBytes());
-                        } catch (InvalidProtocolBufferException e) {
-                            throw new IllegalStateException("leader sent a malformed keep-alive response", e);
-                        }
-                    }))
-                    .recover(e -> Future.failedFuture(EtcdError.TIMEOUT.exception()));
-        });
+        Reply<Resp> answer = Reply.forCurrentContext(vertx);
+        target.future().compose(to -> peers.call(to, call, request, config.requestTimeoutMs()))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        answer.complete(ar.result());
+                    } else {
+                        answer.fail(ar.cause());
+                    }
+                });
+        return answer.future();
     }
 
     /** @return a lessor plugged into {@code kv}; it takes the lease table stored with kv's checkpoint */

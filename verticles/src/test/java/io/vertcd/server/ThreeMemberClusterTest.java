@@ -12,6 +12,8 @@ import io.etcd.jetcd.api.LeaseGrantRequest;
 import io.etcd.jetcd.api.LeaseGrantResponse;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
+import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.MemberListRequest;
 import io.etcd.jetcd.api.MemberListResponse;
@@ -123,6 +125,28 @@ class ThreeMemberClusterTest {
         assertEquals(60, onFollower.responses().get(0).getTTL(), "renewed to the full TTL by the leader");
         assertEquals(c.server(follower).node().memberId(), onFollower.responses().get(0).getHeader().getMemberId());
         assertEquals(0, onFollower.responses().get(1).getTTL(), "an unknown lease answers TTL 0");
+    }
+
+    @Test
+    void aFollowerAnswersLeaseTimeToLiveFromTheLeader() throws Exception {
+        startAll();
+        int leader = c.awaitAgreedLeader();
+        int follower = (leader + 1) % SIZE;
+        LeaseGrantResponse grant = c.client(leader).ok("Lease", "LeaseGrant",
+                LeaseGrantRequest.newBuilder().setTTL(60).build(), LeaseGrantResponse.getDefaultInstance());
+        Thread.sleep(2500);
+        // etcd v3_server.go LeaseTimeToLive: a follower asks the leader, whose remaining TTL is current
+        LeaseTimeToLiveResponse onLeader = c.client(leader).ok("Lease", "LeaseTimeToLive",
+                LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).build(), LeaseTimeToLiveResponse.getDefaultInstance());
+        LeaseTimeToLiveResponse onFollower = c.client(follower).ok("Lease", "LeaseTimeToLive",
+                LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).build(), LeaseTimeToLiveResponse.getDefaultInstance());
+        assertTrue(onLeader.getTTL() <= 58, onLeader.toString());
+        assertTrue(Math.abs(onLeader.getTTL() - onFollower.getTTL()) <= 1, onLeader + " vs " + onFollower);
+        assertEquals(60, onFollower.getGrantedTTL());
+        assertEquals(c.server(follower).node().memberId(), onFollower.getHeader().getMemberId());
+        LeaseTimeToLiveResponse unknown = c.client(follower).ok("Lease", "LeaseTimeToLive",
+                LeaseTimeToLiveRequest.newBuilder().setID(grant.getID() + 1).build(), LeaseTimeToLiveResponse.getDefaultInstance());
+        assertEquals(-1, unknown.getTTL(), "an unknown lease answers TTL -1");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.vertcd.server.GrpcErrors;
 import io.vertcd.server.GrpcRoutes;
 import io.vertcd.server.RaftNode;
 import io.vertcd.server.ResponseHeaders;
+import io.vertcd.server.peer.PeerCall;
 import io.vertcd.server.pb.LeaseLeasesRequest;
 import io.vertcd.server.pb.LeaseLeasesResponse;
 import io.vertcd.server.pb.LeaseStatus;
@@ -35,8 +36,8 @@ import io.vertx.grpc.server.GrpcServerRequest;
  *       answered in request order with the granted TTL, or TTL 0 for an unknown or expired lease
  *       (etcd v3rpc leaseKeepAlive). Other errors (a follower: NOT_LEADER) end the stream with
  *       their status.</li>
- *   <li>LeaseTimeToLive: remaining and granted TTL, keys if asked; an unknown lease answers TTL -1
- *       (etcd v3rpc LeaseTimeToLive).</li>
+ *   <li>LeaseTimeToLive: remaining and granted TTL from the leader's lessor (a follower asks the
+ *       leader), keys if asked; an unknown lease answers TTL -1 (etcd v3rpc LeaseTimeToLive).</li>
  *   <li>LeaseLeases: every lease ID, ascending (messages in src/main/proto: jetcd lacks them).</li>
  * </ul>
  */
@@ -85,15 +86,30 @@ public final class LeaseService {
                 });
     }
 
-    /** Lease.LeaseTimeToLive: TTL -1 for an unknown lease. */
+    /**
+     * Lease.LeaseTimeToLive from the leader's lessor: answered here on the leader, asked of the
+     * leader over the peer port on a follower (etcd v3_server.go LeaseTimeToLive), so the remaining
+     * TTL is the leader's, not a follower's last checkpoint.
+     *
+     * @return TTL -1 for an unknown lease; fails with NO_LEADER, TIMEOUT (the leader did not answer
+     *     in time), TOO_MANY_REQUESTS or STOPPED
+     */
     public Future<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r) {
-        return node.withLessor((lessor, revision) -> {
-            LeaseTimeToLiveResponse found = lessor.timeToLive(r.getID(), r.getKeys());
-            LeaseTimeToLiveResponse.Builder b = found == null
-                    ? LeaseTimeToLiveResponse.newBuilder().setID(r.getID()).setTTL(-1)
-                    : found.toBuilder();
-            return b.setHeader(headers.header(revision)).build();
-        });
+        return node.withLessor((lessor, revision) -> LeaseAnswers.timeToLive(lessor, r).toBuilder()
+                        .setHeader(headers.header(revision)).build())
+                .recover(e -> notLeader(e)
+                        ? forwarded(node.forwardToLeader(PeerCall.LEASE_TIME_TO_LIVE, r))
+                                .map(t -> t.toBuilder().setHeader(headers.header(t.getHeader().getRevision())).build())
+                        : Future.failedFuture(e));
+    }
+
+    private static boolean notLeader(Throwable e) {
+        return e instanceof EtcdException ee && ee.error() == EtcdError.NOT_LEADER;
+    }
+
+    /** etcd's errors from the leader pass through; a leader that could not be asked in time is TIMEOUT. */
+    private static <T> Future<T> forwarded(Future<T> call) {
+        return call.recover(e -> Future.failedFuture(e instanceof EtcdException ? e : EtcdError.TIMEOUT.exception()));
     }
 
     /** Lease.LeaseLeases: every lease, ascending ID. */
@@ -128,22 +144,13 @@ public final class LeaseService {
      *     TIMEOUT, TOO_MANY_REQUESTS or STOPPED
      */
     private Future<LeaseKeepAliveResponse> renew(long id) {
-        return node.withLessor((lessor, revision) -> {
-            long ttl;
-            try {
-                ttl = lessor.renew(id);
-            } catch (EtcdException e) {
-                if (e.error() != EtcdError.LEASE_NOT_FOUND) {
-                    throw e;
-                }
-                ttl = 0; // etcd: an unknown or expired lease answers TTL 0
-            }
-            return LeaseKeepAliveResponse.newBuilder().setHeader(headers.header(revision)).setID(id).setTTL(ttl)
-                    .build();
-        }).recover(e -> e instanceof EtcdException ee && ee.error() == EtcdError.NOT_LEADER
-                ? node.forwardLeaseRenew(id).map(r -> r.toBuilder()
-                        .setHeader(headers.header(r.getHeader().getRevision())).build())
-                : Future.failedFuture(e));
+        return node.withLessor((lessor, revision) -> LeaseKeepAliveResponse.newBuilder()
+                        .setHeader(headers.header(revision)).setID(id).setTTL(LeaseAnswers.renew(lessor, id)).build())
+                .recover(e -> notLeader(e)
+                        ? forwarded(node.forwardToLeader(PeerCall.LEASE_RENEW,
+                                LeaseKeepAliveRequest.newBuilder().setID(id).build()))
+                                .map(r -> r.toBuilder().setHeader(headers.header(r.getHeader().getRevision())).build())
+                        : Future.failedFuture(e));
     }
 
     /** One keep-alive stream; event-loop confined. */

@@ -42,12 +42,9 @@ final class PeerServer {
     private final Consumer<Message> inbound;
     private final SnapshotIntake snapshots;
     private final List<HttpServer> servers = new ArrayList<>();
+    private final GrpcServer grpc;
     private long received;
     private volatile Supplier<byte[]> members;
-    private volatile java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
-            Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> leaseRenewer;
-    private volatile java.util.function.Function<io.etcd.jetcd.api.MemberPromoteRequest,
-            Future<io.etcd.jetcd.api.MemberPromoteResponse>> memberPromoter;
 
     PeerServer(Vertx vertx, long localId, long clusterId, int maxMessageBytes, Consumer<Message> inbound,
                SnapshotIntake snapshots) {
@@ -57,11 +54,11 @@ final class PeerServer {
         this.maxMessageBytes = maxMessageBytes;
         this.inbound = inbound;
         this.snapshots = snapshots;
+        this.grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
     }
 
     /** @return one future per URL, each with the bound server (port 0 binds an ephemeral port) */
     Future<List<Integer>> listen(List<URI> urls) {
-        GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
         grpc.callHandler(SEND, call -> {
             boolean[] refused = {false};
             boolean[] misaddressed = {false};
@@ -104,12 +101,8 @@ final class PeerServer {
                     .requestHandler(req -> {
                         if (PeerWire.SNAPSHOT_PATH.equals(req.path())) {
                             snapshots.handle(req);
-                        } else if (PeerWire.LEASE_RENEW_PATH.equals(req.path())) {
-                            renewLease(req);
                         } else if (PeerWire.PROBE_PATH.equals(req.path())) {
                             req.response().putHeader(PeerWire.CLUSTER_ID_HEADER, Long.toHexString(clusterId)).end();
-                        } else if (PeerWire.MEMBER_PROMOTE_PATH.equals(req.path())) {
-                            promoteMember(req);
                         } else if (PeerWire.MEMBERS_PATH.equals(req.path())) {
                             Supplier<byte[]> source = members;
                             byte[] body = source == null ? null : source.get();
@@ -137,77 +130,21 @@ final class PeerServer {
     }
 
     /**
-     * @param renewer renews a lease on this member's lessor for {@link PeerWire#LEASE_RENEW_PATH}: the
-     *     request's lease ID in, the response out; fails when this member is not the leader (503)
+     * Serves a {@link PeerCall} with {@code handler}: its result is the answer, its failure the gRPC
+     * status (an {@link io.vertcd.statemachine.EtcdException} as its etcd code and exact message, as on
+     * the client API). Until a handler is set the method answers UNIMPLEMENTED.
+     *
+     * @param handler called on the peer server's event loop; must not block
      */
-    void setLeaseRenewer(java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
-            Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> renewer) {
-        this.leaseRenewer = renewer;
-    }
-
-    private void renewLease(io.vertx.core.http.HttpServerRequest req) {
-        var renewer = leaseRenewer;
-        if (renewer == null) {
-            req.response().setStatusCode(503).end("leases not served yet");
-            return;
-        }
-        req.body().compose(body -> {
-            io.etcd.jetcd.api.LeaseKeepAliveRequest r;
-            try {
-                r = io.etcd.jetcd.api.LeaseKeepAliveRequest.parseFrom(body.getBytes());
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                return Future.failedFuture(new IllegalArgumentException("malformed LeaseKeepAliveRequest"));
-            }
-            return renewer.apply(r);
-        }).onComplete(ar -> {
+    <Req extends com.google.protobuf.Message, Resp extends com.google.protobuf.Message> void serve(
+            PeerCall<Req, Resp> call, java.util.function.Function<Req, Future<Resp>> handler) {
+        grpc.callHandler(call.serverMethod, request -> request.last().compose(handler).onComplete(ar -> {
             if (ar.succeeded()) {
-                req.response().putHeader("content-type", "application/x-protobuf")
-                        .end(io.vertx.core.buffer.Buffer.buffer(ar.result().toByteArray()));
-            } else if (ar.cause() instanceof IllegalArgumentException) {
-                req.response().setStatusCode(400).end(String.valueOf(ar.cause().getMessage()));
+                request.response().end(ar.result());
             } else {
-                req.response().setStatusCode(503).end(String.valueOf(ar.cause().getMessage()));
+                io.vertcd.server.GrpcErrors.fail(request.response(), ar.cause());
             }
-        });
-    }
-
-    /**
-     * @param promoter promotes a learner on this member for {@link PeerWire#MEMBER_PROMOTE_PATH}: the
-     *     request in, the response out; fails with an {@link io.vertcd.statemachine.EtcdException}
-     *     (NOT_LEADER answers 503, any other etcd error 409 with its message) or anything else (503)
-     */
-    void setMemberPromoter(java.util.function.Function<io.etcd.jetcd.api.MemberPromoteRequest,
-            Future<io.etcd.jetcd.api.MemberPromoteResponse>> promoter) {
-        this.memberPromoter = promoter;
-    }
-
-    private void promoteMember(io.vertx.core.http.HttpServerRequest req) {
-        var promoter = memberPromoter;
-        if (promoter == null) {
-            req.response().setStatusCode(503).end("membership not served yet");
-            return;
-        }
-        req.body().compose(body -> {
-            io.etcd.jetcd.api.MemberPromoteRequest r;
-            try {
-                r = io.etcd.jetcd.api.MemberPromoteRequest.parseFrom(body.getBytes());
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                return Future.failedFuture(new IllegalArgumentException("malformed MemberPromoteRequest"));
-            }
-            return promoter.apply(r);
-        }).onComplete(ar -> {
-            if (ar.succeeded()) {
-                req.response().putHeader("content-type", "application/x-protobuf")
-                        .end(io.vertx.core.buffer.Buffer.buffer(ar.result().toByteArray()));
-            } else if (ar.cause() instanceof IllegalArgumentException) {
-                req.response().setStatusCode(400).end(String.valueOf(ar.cause().getMessage()));
-            } else if (ar.cause() instanceof io.vertcd.statemachine.EtcdException e
-                    && e.error() != io.vertcd.statemachine.EtcdError.NOT_LEADER) {
-                req.response().setStatusCode(409).end(e.error().message());
-            } else {
-                req.response().setStatusCode(503).end(String.valueOf(ar.cause().getMessage()));
-            }
-        });
+        }));
     }
 
     /** @param source the body of {@link PeerWire#MEMBERS_PATH}, called on the server's event loop; null answers 503 */

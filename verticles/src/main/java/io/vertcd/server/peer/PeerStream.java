@@ -195,11 +195,17 @@ final class PeerStream {
 
     /** @return the ended call's gRPC status and message, e.g. "FAILED_PRECONDITION cluster ID mismatch" */
     private static String status(GrpcClientResponse<MessageBatch, Empty> resp) {
+        String msg = statusMessage(resp);
+        return resp.status().name() + (msg.isEmpty() ? "" : " " + msg);
+    }
+
+    /** @return an ended call's grpc-message, from its headers (trailers-only answer) or trailers; "" if none */
+    static String statusMessage(GrpcClientResponse<?, ?> resp) {
         String msg = resp.statusMessage(); // only read from headers (a trailers-only answer)
-        if (msg == null) {
+        if (msg == null && resp.trailers() != null) {
             msg = resp.trailers().get("grpc-message");
         }
-        return resp.status().name() + (msg == null ? "" : " " + msg);
+        return msg == null ? "" : msg;
     }
 
     private void failed(GrpcClientRequest<MessageBatch, Empty> req, Throwable cause) {

@@ -210,25 +210,51 @@ public final class PeerTransport implements Transport {
     }
 
     /**
-     * Serves {@link PeerWire#LEASE_RENEW_PATH} with {@code renewer} (followers forward keep-alives).
+     * Serves a {@link PeerCall} for the other members; see {@link PeerServer#serve}.
      *
-     * @param renewer called on the peer server's event loop; must not block
+     * @param handler called on the peer server's event loop; must not block
      */
-    public void setLeaseRenewer(java.util.function.Function<io.etcd.jetcd.api.LeaseKeepAliveRequest,
-            io.vertx.core.Future<io.etcd.jetcd.api.LeaseKeepAliveResponse>> renewer) {
-        server.setLeaseRenewer(renewer);
+    public <Req extends com.google.protobuf.Message, Resp extends com.google.protobuf.Message> void serve(
+            PeerCall<Req, Resp> call, java.util.function.Function<Req, Future<Resp>> handler) {
+        server.serve(call, handler);
     }
 
     /**
-     * Serves {@link PeerWire#MEMBER_PROMOTE_PATH} with {@code promoter} (followers forward MemberPromote
-     * to the leader).
+     * Makes a {@link PeerCall} to another member. Any thread; completes on the transport's context.
      *
-     * @param promoter called on the peer server's event loop; must not block; fails with an
-     *     EtcdException (NOT_LEADER: 503; other etcd errors: 409 with the message)
+     * @param memberId the member to ask (a current peer)
+     * @param timeoutMs how long to wait for the answer, ms (the gRPC deadline)
+     * @return its answer; fails with the {@link io.vertcd.statemachine.EtcdException} the member
+     *     answered with (its exact etcd message), or with a {@link PeerCallException} when the member
+     *     is not a peer, cannot be reached, or answers anything else
      */
-    public void setMemberPromoter(java.util.function.Function<io.etcd.jetcd.api.MemberPromoteRequest,
-            io.vertx.core.Future<io.etcd.jetcd.api.MemberPromoteResponse>> promoter) {
-        server.setMemberPromoter(promoter);
+    public <Req extends com.google.protobuf.Message, Resp extends com.google.protobuf.Message> Future<Resp> call(
+            long memberId, PeerCall<Req, Resp> call, Req request, long timeoutMs) {
+        return Future.<URI>future(p -> onContext(() -> p.complete(urls.get(memberId)))).compose(url -> {
+            if (url == null) {
+                return Future.failedFuture(new PeerCallException(call + ": " + Long.toHexString(memberId)
+                        + " is not a peer"));
+            }
+            return grpcClient.request(io.vertx.core.net.SocketAddress.inetSocketAddress(url.getPort(), url.getHost()),
+                            call.clientMethod)
+                    .compose(req -> req.timeout(Math.max(1, timeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS)
+                            .send(request))
+                    .compose(resp -> resp.last().recover(t -> Future.failedFuture(refusal(call, resp, t))))
+                    .recover(t -> Future.failedFuture(t instanceof io.vertcd.statemachine.EtcdException
+                            || t instanceof PeerCallException ? t : new PeerCallException(call + ": " + t, t)));
+        });
+    }
+
+    /** @return the etcd error a non-OK answer carries, else a PeerCallException naming the status */
+    private static Throwable refusal(PeerCall<?, ?> call, io.vertx.grpc.client.GrpcClientResponse<?, ?> resp,
+                                     Throwable cause) {
+        if (resp.status() == null || resp.status() == io.vertx.grpc.common.GrpcStatus.OK) {
+            return new PeerCallException(call + ": " + cause, cause);
+        }
+        String message = PeerStream.statusMessage(resp);
+        return io.vertcd.statemachine.EtcdError.fromMessage(message)
+                .<Throwable>map(io.vertcd.statemachine.EtcdError::exception)
+                .orElseGet(() -> new PeerCallException(call + ": " + resp.status() + " " + message, cause));
     }
 
     /**

@@ -10,6 +10,8 @@ package io.vertcd.server.peer;
  *       batches on it (HTTP/2 flow control is the only window). A batch whose {@code cluster_id} is not
  *       the receiver's ends the call with FAILED_PRECONDITION "cluster ID mismatch" (etcd
  *       rafthttp/http.go checks the X-Etcd-Cluster-ID header the same way).
+ *   <li>unary methods of the same service for requests a follower hands to the leader: see
+ *       {@link PeerCall};
  *   <li>{@link #SNAPSHOT_PATH}: a plain HTTP/2 POST streaming a state-machine snapshot (etcd sends its
  *       snapshot on the separate {@code /raft/snapshot} endpoint too); see {@link SnapshotCodec}.
  * </ul>
@@ -31,28 +33,12 @@ public final class PeerWire {
      */
     public static final String MEMBERS_PATH = "/vertcd/peer/members";
     /**
-     * A follower forwards a lease keep-alive to the leader (etcd's peer {@code /leases} endpoint,
-     * LeaseRenew over HTTP): POST, body an etcd LeaseKeepAliveRequest, answer 200 with a
-     * LeaseKeepAliveResponse (TTL 0: lease unknown), 503 when this member is not the leader.
-     */
-    public static final String LEASE_RENEW_PATH = "/vertcd/peer/lease-renew";
-    /**
      * Liveness probe between members: GET, answered 200 with {@link #CLUSTER_ID_HEADER} by any member
      * whose peer server runs. {@link PeerTransport} probes every peer with it to know how long each
      * link has been healthy (etcd's long-lived rafthttp streams give etcd the same knowledge,
      * Transport.ActiveSince).
      */
     public static final String PROBE_PATH = "/vertcd/peer/probe";
-    /**
-     * A follower forwards Cluster.MemberPromote to the leader, which alone knows whether the learner
-     * is in sync (etcd's peer {@code /members/promote/<id>} endpoint, server.go PromoteMember): POST,
-     * body an etcd MemberPromoteRequest; answer 200 with a MemberPromoteResponse (the members after
-     * the promotion), 409 with etcd's error message as the body when the leader refused it (e.g.
-     * "etcdserver: can only promote a learner member which is in sync with leader"), 503 when this
-     * member is not the leader or could not decide (the follower tries again until its request
-     * timeout).
-     */
-    public static final String MEMBER_PROMOTE_PATH = "/vertcd/peer/member-promote";
     /** Header of the snapshot POST carrying the sender's cluster ID, lower-case hex. */
     public static final String CLUSTER_ID_HEADER = "x-vertcd-cluster-id";
     /** The refusal etcd gives a member of another cluster. */
