@@ -124,7 +124,16 @@ public final class Binaries {
      * @return the subject kind
      */
     public static MemberKind requireSubject() {
-        MemberKind kind = subject();
+        return require(subject());
+    }
+
+    /**
+     * Requires what a test against {@code kind} runs: etcdctl, and real etcd or the vertcd jar
+     * (a missing jar skips the test: the build has not packaged it).
+     *
+     * @return {@code kind}
+     */
+    public static MemberKind require(MemberKind kind) {
         requireEtcdctl();
         if (kind == MemberKind.ETCD) {
             requireEtcd();

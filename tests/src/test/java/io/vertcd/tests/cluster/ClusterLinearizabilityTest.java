@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,15 +20,6 @@ import org.junit.jupiter.api.Test;
 class ClusterLinearizabilityTest {
     /** A new leader serves writes within this long after the old one is killed, ms (issue 4, default timeouts). */
     private static final long NEW_LEADER_WRITES_WITHIN_MS = 3000;
-
-    private static void requireKind(MemberKind kind) {
-        Binaries.requireEtcdctl();
-        if (kind == MemberKind.ETCD) {
-            Binaries.requireEtcd();
-        } else {
-            Assumptions.assumeTrue(Binaries.hasVertcdJar(), "vertcd jar not built");
-        }
-    }
 
     @Test
     void etcdLeaderKillUnderLoadStaysLinearizable() throws Exception {
@@ -52,7 +42,7 @@ class ClusterLinearizabilityTest {
     }
 
     private void isolatedLeader(MemberKind kind) throws Exception {
-        requireKind(kind);
+        Binaries.require(kind);
         try (ClusterProcess c = ClusterProcess.start(kind, 3, "lin-iso-" + kind.name().toLowerCase())) {
             int leader = c.awaitLeader(Duration.ofSeconds(10));
             List<String> endpoints = c.members().stream().map(ClusterProcess.Member::clientUrl).toList();
@@ -89,7 +79,7 @@ class ClusterLinearizabilityTest {
      * value of every key (serializable reads, local to each member), and the history stays linearizable.
      */
     private void pauseAndRestart(MemberKind kind) throws Exception {
-        requireKind(kind);
+        Binaries.require(kind);
         try (ClusterProcess c = ClusterProcess.start(kind, 3, "lin-pause-" + kind.name().toLowerCase())) {
             int leader = c.awaitLeader(Duration.ofSeconds(10));
             int follower = (leader + 1) % 3;
@@ -154,7 +144,7 @@ class ClusterLinearizabilityTest {
      * and the new member serves the last writes.
      */
     private void memberAddAndRemove(MemberKind kind) throws Exception {
-        requireKind(kind);
+        Binaries.require(kind);
         try (ClusterProcess c = ClusterProcess.start(kind, 3, "lin-member-" + kind.name().toLowerCase())) {
             int leader = c.awaitLeader(Duration.ofSeconds(10));
             int removed = (leader + 1) % 3;
@@ -217,7 +207,7 @@ class ClusterLinearizabilityTest {
     }
 
     private void leaderKillUnderLoad(MemberKind kind) throws Exception {
-        requireKind(kind);
+        Binaries.require(kind);
         try (ClusterProcess c = ClusterProcess.start(kind, 3, "lin-kill-" + kind.name().toLowerCase())) {
             int leader = c.awaitLeader(Duration.ofSeconds(10));
             List<String> endpoints = c.members().stream().map(ClusterProcess.Member::clientUrl).toList();

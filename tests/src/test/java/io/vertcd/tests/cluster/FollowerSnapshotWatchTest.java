@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,8 +30,7 @@ class FollowerSnapshotWatchTest {
 
     @Test
     void aWatchOnAFollowerKeepsDeliveringAcrossASnapshotInstall() throws Exception {
-        Binaries.requireEtcdctl();
-        Assumptions.assumeTrue(Binaries.hasVertcdJar(), "vertcd jar not built");
+        Binaries.require(MemberKind.VERTCD);
         try (ClusterProcess c = ClusterProcess.start(MemberKind.VERTCD, 3, "snap-watch",
                 "--snapshot-count", "40", "--experimental-snapshot-catchup-entries", "5")) {
             int leader = c.awaitLeader(Duration.ofSeconds(10));

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,15 +39,6 @@ class ReconfigurationCheckTest {
     /** etcd HealthInterval plus a margin: how long links must be up before a reconfiguration, ms. */
     private static final long HEALTHY_FOR_MS = 6500;
 
-    private static void requireKind(MemberKind kind) {
-        Binaries.requireEtcdctl();
-        if (kind == MemberKind.ETCD) {
-            Binaries.requireEtcd();
-        } else {
-            Assumptions.assumeTrue(Binaries.hasVertcdJar(), "vertcd jar not built");
-        }
-    }
-
     @Test
     void etcd() throws Exception {
         scenario(MemberKind.ETCD);
@@ -60,7 +50,7 @@ class ReconfigurationCheckTest {
     }
 
     private void scenario(MemberKind kind) throws Exception {
-        requireKind(kind);
+        Binaries.require(kind);
         List<String> transcript = new ArrayList<>();
         String name = kind.name().toLowerCase();
         try (ClusterProcess c = ClusterProcess.start(kind, 3, "reconfig-" + name)) {

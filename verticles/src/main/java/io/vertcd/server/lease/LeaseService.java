@@ -156,7 +156,8 @@ public final class LeaseService {
     /** One keep-alive stream; event-loop confined. */
     private final class KeepAliveStream {
         private final GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call;
-        private int inFlight;
+        /** Renewals not answered yet, in request order (forwarded ones may complete out of order). */
+        private final java.util.ArrayDeque<Future<LeaseKeepAliveResponse>> unanswered = new java.util.ArrayDeque<>();
         private boolean paused;
         private boolean clientEnded;
         boolean closed;
@@ -167,42 +168,47 @@ public final class LeaseService {
         }
 
         void onRequest(LeaseKeepAliveRequest req) {
-            inFlight++;
-            if (inFlight >= MAX_KEEPALIVES_IN_FLIGHT && !paused) {
+            Future<LeaseKeepAliveResponse> renewal = renew(req.getID());
+            unanswered.add(renewal);
+            if (unanswered.size() >= MAX_KEEPALIVES_IN_FLIGHT && !paused) {
                 paused = true;
                 call.pause();
             }
-            long id = req.getID();
-            renew(id).onComplete(ar -> {
-                inFlight--;
-                if (closed) {
-                    return;
-                }
-                if (ar.failed()) {
+            renewal.onComplete(ar -> answerCompleted());
+        }
+
+        /** Writes the answers at the head of the queue that are complete, in request order. */
+        private void answerCompleted() {
+            while (!closed && !unanswered.isEmpty() && unanswered.peek().isComplete()) {
+                Future<LeaseKeepAliveResponse> done = unanswered.poll();
+                if (done.failed()) {
                     closed = true;
-                    GrpcErrors.fail(call.response(), ar.cause());
+                    GrpcErrors.fail(call.response(), done.cause());
                     return;
                 }
-                call.response().write(ar.result());
-                if (clientEnded && inFlight == 0) {
-                    closed = true;
-                    call.response().end();
-                    return;
-                }
-                maybeResume();
-            });
+                call.response().write(done.result());
+            }
+            if (closed) {
+                return;
+            }
+            if (clientEnded && unanswered.isEmpty()) {
+                closed = true;
+                call.response().end();
+                return;
+            }
+            maybeResume();
         }
 
         void onClientEnd() {
             clientEnded = true;
-            if (inFlight == 0 && !closed) {
+            if (unanswered.isEmpty() && !closed) {
                 closed = true;
                 call.response().end();
             }
         }
 
         private void maybeResume() {
-            if (paused && inFlight < MAX_KEEPALIVES_IN_FLIGHT / 2 && !call.response().writeQueueFull()) {
+            if (paused && unanswered.size() < MAX_KEEPALIVES_IN_FLIGHT / 2 && !call.response().writeQueueFull()) {
                 paused = false;
                 call.resume();
             }
