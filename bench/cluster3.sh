@@ -3,7 +3,8 @@
 # 127.0.0.1:28510/28520/28530, peers 28511/28521/28531, fresh temp data dirs, default timeouts),
 # waits until every member is healthy (etcdctl endpoint health), gives it the same unmeasured warm-up as compare.sh, runs put-64c (30000 puts) and range-l-64c
 # (60000 linearizable ranges) with the clients spread over the three endpoints, each once unmeasured
-# then once measured (WARM_EACH=0: measured only), prints qps, errors and p99, and stops the members.
+# then once measured (WARM_EACH=0: measured only), prints qps, errors and p99 (and, for put, the
+# CPU time the three members spent per 1000 puts), and stops the members.
 #
 #   bench/cluster3.sh etcd; bench/cluster3.sh vertcd
 #
@@ -44,8 +45,13 @@ RANGE=(range "${C[@]}" --consistency l --clients 64 --conns 8 --total 60000 --ke
 # As in compare.sh, each workload first runs once unmeasured (WARM_EACH=0 turns that off): a JVM
 # member reaches its steady state only after the JIT has compiled the paths that workload uses.
 if [ "${WARM_EACH:-1}" = 1 ]; then "${B[@]}" "${PUT[@]}" > /dev/null; fi
+# CPU time of the three members (user + system, from /proc/<pid>/stat, in clock ticks)
+member_ticks() { local t=0; for p in "${PIDS[@]}"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 echo "== $KIND put-64c"
+T0=$(member_ticks)
 "${B[@]}" "${PUT[@]}" | grep -E "^(qps|errors|latency_p99_ms):"
+T1=$(member_ticks)
+awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "members_cpu_ms_per_1000_puts: %.0f\n", t * 1000 / hz / 30 }'
 if [ "${WARM_EACH:-1}" = 1 ]; then "${B[@]}" "${RANGE[@]}" > /dev/null; fi
 echo "== $KIND range-l-64c"
 "${B[@]}" "${RANGE[@]}" | grep -E "^(qps|errors|latency_p99_ms):"
