@@ -9,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -32,13 +29,7 @@ public final class MemberProcess implements AutoCloseable {
     /** Upper bound on a SIGTERM shutdown before {@link #stop()} gives up and kills. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final Path TARGET = Path.of(System.getProperty("user.dir"), "target");
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "member-process-reaper"));
-    }
 
     private final MemberKind kind;
     private final String name;
@@ -169,7 +160,7 @@ public final class MemberProcess implements AutoCloseable {
             pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_"));
             process = pb.start();
             process.getOutputStream().close();
-            LIVE.add(process);
+            LiveProcesses.add(process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -216,7 +207,7 @@ public final class MemberProcess implements AutoCloseable {
             return;
         }
         process.destroyForcibly();
-        waitGone(process, Duration.ofSeconds(30));
+        LiveProcesses.waitGone(process, Duration.ofSeconds(30));
     }
 
     /**
@@ -229,24 +220,11 @@ public final class MemberProcess implements AutoCloseable {
             return -1;
         }
         process.destroy();
-        if (waitGone(process, STOP_TIMEOUT)) {
+        if (LiveProcesses.waitGone(process, STOP_TIMEOUT)) {
             return process.exitValue();
         }
         kill();
         return -1;
-    }
-
-    private static boolean waitGone(Process p, Duration timeout) {
-        try {
-            boolean gone = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (gone) {
-                LIVE.remove(p);
-            }
-            return gone;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Kills the process and deletes the data directory; the log stays under target/e2e-logs. */

@@ -1,6 +1,7 @@
 package io.vertcd.tests.cluster;
 
 import io.vertcd.tests.Etcdctl;
+import io.vertcd.tests.LiveProcesses;
 import io.vertcd.tests.MemberKind;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,13 +45,7 @@ public final class ClusterProcess implements AutoCloseable {
     private static final int FIRST_PORT = 27200;
     private static final int LAST_PORT = 27999;
     private static int nextPort = FIRST_PORT + (int) (ProcessHandle.current().pid() % 200);
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final Path TARGET = Path.of(System.getProperty("user.dir"), "target");
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "cluster-process-reaper"));
-    }
 
     /** One member's fixed identity and its current process. */
     public final class Member {
@@ -224,7 +218,7 @@ public final class ClusterProcess implements AutoCloseable {
             pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_"));
             m.process = pb.start();
             m.process.getOutputStream().close();
-            LIVE.add(m.process);
+            LiveProcesses.add(m.process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -322,7 +316,7 @@ public final class ClusterProcess implements AutoCloseable {
         Process p = members.get(i).process;
         if (p != null) {
             p.destroyForcibly();
-            waitGone(p, Duration.ofSeconds(30));
+            LiveProcesses.waitGone(p, Duration.ofSeconds(30));
         }
     }
 
@@ -331,7 +325,7 @@ public final class ClusterProcess implements AutoCloseable {
         Process p = members.get(i).process;
         if (p != null && p.isAlive()) {
             p.destroy();
-            if (!waitGone(p, Duration.ofSeconds(20))) {
+            if (!LiveProcesses.waitGone(p, Duration.ofSeconds(20))) {
                 kill(i);
             }
         }
@@ -463,19 +457,6 @@ public final class ClusterProcess implements AutoCloseable {
     /** Restores every link. */
     public void heal() {
         members.forEach(m -> m.proxy.setAll(LinkState.HEALTHY));
-    }
-
-    private static boolean waitGone(Process p, Duration timeout) {
-        try {
-            boolean gone = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (gone) {
-                LIVE.remove(p);
-            }
-            return gone;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static void sleep(long ms) {
