@@ -175,6 +175,8 @@ public final class RaftNode extends VerticleBase {
     private volatile long term;
     private volatile long leader;
     private volatile Watches watches;
+    /** Headers of the answers this member gives its peers. */
+    private final ResponseHeaders headers = new ResponseHeaders(this);
     private volatile RequestIdGenerator ids;
     private volatile long snapshotsInstalled;
     private volatile List<Member> memberList = List.of();
@@ -662,8 +664,7 @@ public final class RaftNode extends VerticleBase {
     /** Serves {@link PeerCall#MEMBER_PROMOTE}: a follower's forwarded MemberPromote, on this (leading) member. */
     private Future<MemberPromoteResponse> promoteForPeer(MemberPromoteRequest r) {
         return promoteOnLeader(r.getID()).map(c -> MemberPromoteResponse.newBuilder()
-                .setHeader(ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRaftTerm(term))
-                .addAllMembers(c.members()).build());
+                .setHeader(headers.headerWithoutRevision()).addAllMembers(c.members()).build());
     }
 
     /**
@@ -907,7 +908,7 @@ public final class RaftNode extends VerticleBase {
             return null;
         }
         return io.etcd.jetcd.api.MemberListResponse.newBuilder()
-                .setHeader(io.etcd.jetcd.api.ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId))
+                .setHeader(ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId))
                 .addAllMembers(list).build().toByteArray();
     }
 
@@ -1428,8 +1429,7 @@ public final class RaftNode extends VerticleBase {
                 fatal(e);
                 return;
             }
-            reads.drainApplied(appliedIndex, this::serve);
-            revisionWaiters.wake(kvStore.currentRevision());
+            serveApplied();
         }
         List<Entry> toApply = applyNow ? List.of() : rd.committedEntries();
         CompletableFuture<Void> snapshotSaved = CompletableFuture.completedFuture(null);
@@ -1537,8 +1537,7 @@ public final class RaftNode extends VerticleBase {
             fatal(new MemberRemovedException(memberId));
             return;
         }
-        reads.drainApplied(appliedIndex, this::serve);
-        revisionWaiters.wake(kvStore.currentRevision());
+        serveApplied();
         retryHeld();
         maybePublishAttributes();
         maybeCampaign();
@@ -1548,6 +1547,12 @@ public final class RaftNode extends VerticleBase {
             maybeRunExclusive();
             processReady();
         }
+    }
+
+    /** Serves the reads and revision waiters the applied index now satisfies. */
+    private void serveApplied() {
+        reads.drainApplied(appliedIndex, this::serve);
+        revisionWaiters.wake(kvStore.currentRevision());
     }
 
     private void apply(List<Entry> entries) throws InvalidProtocolBufferException {
@@ -1919,7 +1924,7 @@ public final class RaftNode extends VerticleBase {
      *     on a follower, TOO_MANY_REQUESTS or STOPPED
      */
     private Future<LeaseKeepAliveResponse> renewOnThisLeader(LeaseKeepAliveRequest request) {
-        return withLessor((l, revision) -> LeaseKeepAliveResponse.newBuilder().setHeader(peerHeader(revision))
+        return withLessor((l, revision) -> LeaseKeepAliveResponse.newBuilder().setHeader(headers.header(revision))
                 .setID(request.getID()).setTTL(LeaseAnswers.renew(l, request.getID())).build());
     }
 
@@ -1931,13 +1936,7 @@ public final class RaftNode extends VerticleBase {
      */
     private Future<LeaseTimeToLiveResponse> timeToLiveOnThisLeader(LeaseTimeToLiveRequest request) {
         return withLessor((l, revision) -> LeaseAnswers.timeToLive(l, request).toBuilder()
-                .setHeader(peerHeader(revision)).build());
-    }
-
-    /** @return this member's header for an answer to a peer: cluster, member, revision, term */
-    private ResponseHeader peerHeader(long revision) {
-        return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)
-                .setRaftTerm(term).build();
+                .setHeader(headers.header(revision)).build());
     }
 
     /**
@@ -1953,23 +1952,20 @@ public final class RaftNode extends VerticleBase {
      */
     public <Req extends com.google.protobuf.Message, Resp extends com.google.protobuf.Message> Future<Resp> forwardToLeader(
             PeerCall<Req, Resp> call, Req request) {
-        Reply<Long> target = Reply.forCurrentContext(vertx);
+        Reply<Resp> answer = Reply.forCurrentContext(vertx);
         context.runOnContext(v -> {
             if (leader == 0 || leader == memberId || peers == null || stopped) {
-                target.fail(EtcdError.NO_LEADER.exception());
-            } else {
-                target.complete(leader);
+                answer.fail(EtcdError.NO_LEADER.exception());
+                return;
             }
+            peers.call(leader, call, request, config.requestTimeoutMs()).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    answer.complete(ar.result());
+                } else {
+                    answer.fail(ar.cause());
+                }
+            });
         });
-        Reply<Resp> answer = Reply.forCurrentContext(vertx);
-        target.future().compose(to -> peers.call(to, call, request, config.requestTimeoutMs()))
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        answer.complete(ar.result());
-                    } else {
-                        answer.fail(ar.cause());
-                    }
-                });
         return answer.future();
     }
 

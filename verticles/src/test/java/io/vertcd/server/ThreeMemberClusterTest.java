@@ -134,12 +134,20 @@ class ThreeMemberClusterTest {
         int follower = (leader + 1) % SIZE;
         LeaseGrantResponse grant = c.client(leader).ok("Lease", "LeaseGrant",
                 LeaseGrantRequest.newBuilder().setTTL(60).build(), LeaseGrantResponse.getDefaultInstance());
-        Thread.sleep(2500);
         // etcd v3_server.go LeaseTimeToLive: a follower asks the leader, whose remaining TTL is current
-        LeaseTimeToLiveResponse onLeader = c.client(leader).ok("Lease", "LeaseTimeToLive",
-                LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).build(), LeaseTimeToLiveResponse.getDefaultInstance());
-        LeaseTimeToLiveResponse onFollower = c.client(follower).ok("Lease", "LeaseTimeToLive",
-                LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).build(), LeaseTimeToLiveResponse.getDefaultInstance());
+        LeaseTimeToLiveRequest ask = LeaseTimeToLiveRequest.newBuilder().setID(grant.getID()).build();
+        LeaseTimeToLiveResponse[] last = new LeaseTimeToLiveResponse[1];
+        await("the leader's remaining TTL drops below the granted one", () -> {
+            try {
+                last[0] = c.client(leader).ok("Lease", "LeaseTimeToLive", ask, LeaseTimeToLiveResponse.getDefaultInstance());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return last[0].getTTL() <= 58;
+        });
+        LeaseTimeToLiveResponse onLeader = last[0];
+        LeaseTimeToLiveResponse onFollower = c.client(follower).ok("Lease", "LeaseTimeToLive", ask,
+                LeaseTimeToLiveResponse.getDefaultInstance());
         assertTrue(onLeader.getTTL() <= 58, onLeader.toString());
         assertTrue(Math.abs(onLeader.getTTL() - onFollower.getTTL()) <= 1, onLeader + " vs " + onFollower);
         assertEquals(60, onFollower.getGrantedTTL());

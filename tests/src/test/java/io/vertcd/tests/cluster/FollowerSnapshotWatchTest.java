@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.vertcd.tests.Binaries;
 import io.vertcd.tests.MemberKind;
+import io.vertcd.tests.Poll;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,18 +74,12 @@ class FollowerSnapshotWatchTest {
         }
     }
 
-    private static void awaitEvents(List<WatchEvent> events, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
+    private static void awaitEvents(List<WatchEvent> events, int n) throws Exception {
+        int seen = Poll.until(Duration.ofSeconds(30), () -> {
             synchronized (events) {
-                if (events.size() >= n) {
-                    return;
-                }
+                return events.size();
             }
-            Thread.sleep(50);
-        }
-        synchronized (events) {
-            assertEquals(n, events.size(), "events delivered within 30 s");
-        }
+        }, size -> size >= n);
+        assertEquals(n, seen, "events delivered within 30 s");
     }
 }
