@@ -45,14 +45,11 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Lease, Lock and Election over real gRPC against a real member in process (real files, real socket). */
 @ExtendWith(VertxExtension.class)
@@ -64,31 +61,23 @@ class LeaseLockElectionTest {
 
     private VertcdServer server;
     private TestGrpcClient client;
-    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    private final OneMember member = new OneMember();
 
     private void start(Vertx vertx) throws Exception {
-        CommandLine cl = ServerCommand.commandLine(Map.of());
-        String url = "http://127.0.0.1:" + PORT;
-        cl.parseArgs("--name", "l1", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", url, "--advertise-client-urls", url,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:26102", "--listen-peer-urls", "http://127.0.0.1:26102");
-        ServerConfig config = cl.<ServerCommand>getCommand().toConfig();
-        server = VertcdServer.start(vertx, config, 2, fatal::set).await(30, TimeUnit.SECONDS);
-        client = new TestGrpcClient(vertx, PORT);
+        member.start(vertx, OneMember.config("l1", dir.resolve("data"), PORT, 26102));
+        server = member.server;
+        client = member.client;
     }
 
     private void stop() throws Exception {
-        client.close();
-        server.stop().await(30, TimeUnit.SECONDS);
+        member.stop();
         server = null;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (server != null) {
-            stop();
-        }
-        assertNull(fatal.get());
+        member.stop();
+        assertNull(member.fatal.get());
     }
 
     private static ByteString b(String s) {

@@ -32,14 +32,10 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** A real member in process: real WAL and store files in a temp dir, real gRPC over a socket. */
 @ExtendWith(VertxExtension.class)
@@ -51,38 +47,30 @@ class ServerTest {
 
     private VertcdServer server;
     private TestGrpcClient client;
-    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    private final OneMember member = new OneMember();
 
-    private ServerConfig config(String... extra) throws Exception {
-        CommandLine cl = ServerCommand.commandLine(Map.of());
-        String url = "http://127.0.0.1:" + PORT;
-        List<String> args = new ArrayList<>(List.of("--name", "t1", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", url, "--advertise-client-urls", url,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:23793",
-                "--listen-peer-urls", "http://127.0.0.1:23793",
-                "--max-txn-ops", "4", "--max-request-bytes", "4096", "--snapshot-count", "5"));
-        args.addAll(List.of(extra));
-        cl.parseArgs(args.toArray(String[]::new));
-        return cl.<ServerCommand>getCommand().toConfig();
+    private ServerConfig config(String... extra) throws ConfigException {
+        List<String> flags = new ArrayList<>(List.of("--max-txn-ops", "4", "--max-request-bytes", "4096",
+                "--snapshot-count", "5"));
+        flags.addAll(List.of(extra));
+        return OneMember.config("t1", dir.resolve("data"), PORT, 23793, flags.toArray(String[]::new));
     }
 
     private void start(Vertx vertx, String... extraFlags) throws Exception {
-        server = VertcdServer.start(vertx, config(extraFlags), 2, fatal::set).await(30, TimeUnit.SECONDS);
-        client = new TestGrpcClient(vertx, PORT);
+        member.start(vertx, config(extraFlags));
+        server = member.server;
+        client = member.client;
     }
 
     private void stop() throws Exception {
-        client.close();
-        server.stop().await(30, TimeUnit.SECONDS);
+        member.stop();
         server = null;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (server != null) {
-            stop();
-        }
-        assertEquals(null, fatal.get());
+        member.stop();
+        assertEquals(null, member.fatal.get());
     }
 
     private static ByteString b(String s) {

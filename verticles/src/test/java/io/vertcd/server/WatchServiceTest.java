@@ -30,15 +30,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The Watch service over real sockets against an in-process member: gRPC and WebSocket. */
 @ExtendWith(VertxExtension.class)
@@ -51,30 +48,21 @@ class WatchServiceTest {
     private VertcdServer server;
     private TestGrpcClient client;
     private final List<TestWatchStream> streams = new ArrayList<>();
-    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+    private final OneMember member = new OneMember();
 
     private void start(Vertx vertx, String... extra) throws Exception {
-        CommandLine cl = ServerCommand.commandLine(Map.of());
-        String url = "http://127.0.0.1:" + PORT;
-        List<String> args = new ArrayList<>(List.of("--name", "w1", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", url, "--advertise-client-urls", url,
-                "--initial-advertise-peer-urls", "http://127.0.0.1:23797",
-                "--listen-peer-urls", "http://127.0.0.1:23797", "--max-request-bytes", "4096"));
-        args.addAll(List.of(extra));
-        cl.parseArgs(args.toArray(String[]::new));
-        server = VertcdServer.start(vertx, cl.<ServerCommand>getCommand().toConfig(), 2, fatal::set)
-                .await(30, TimeUnit.SECONDS);
-        client = new TestGrpcClient(vertx, PORT);
+        List<String> flags = new ArrayList<>(List.of("--max-request-bytes", "4096"));
+        flags.addAll(List.of(extra));
+        member.start(vertx, OneMember.config("w1", dir.resolve("data"), PORT, 23797, flags.toArray(String[]::new)));
+        server = member.server;
+        client = member.client;
     }
 
     @AfterEach
     void tearDown() throws Exception {
         streams.forEach(TestWatchStream::close);
-        if (server != null) {
-            client.close();
-            server.stop().await(30, TimeUnit.SECONDS);
-        }
-        assertEquals(null, fatal.get());
+        member.stop();
+        assertEquals(null, member.fatal.get());
     }
 
     private TestWatchStream open(Vertx vertx) throws Exception {
