@@ -1,5 +1,6 @@
 package io.vertcd.server.peer;
 
+import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
@@ -7,17 +8,20 @@ import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.api.MemberPromoteRequest;
 import io.etcd.jetcd.api.MemberPromoteResponse;
+import io.vertcd.raft.pb.MessageBatch;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 
 /**
- * A request a member hands to another one (in practice: a follower to the leader) over the peer
- * port, as a unary gRPC method of {@code vertcd.raft.Peer} with etcd's own request and response
- * messages. etcd forwards the same requests over its peer URL's HTTP endpoints ({@code /leases},
- * {@code /leases/internal}, {@code /members/promote}). A refusal travels as the gRPC status and the
- * exact etcd message of the {@link io.vertcd.statemachine.EtcdError}, as on the client API.
+ * A gRPC method of the peer service {@code vertcd.raft.Peer}, with its server and client
+ * descriptors. {@link #SEND} is the client-streaming call carrying Raft messages (see
+ * {@link PeerWire}); the others are unary requests a member hands to another one (in practice: a
+ * follower to the leader) with etcd's own request and response messages. etcd forwards the same
+ * requests over its peer URL's HTTP endpoints ({@code /leases}, {@code /leases/internal},
+ * {@code /members/promote}). A refusal travels as the gRPC status and the exact etcd message of the
+ * {@link io.vertcd.statemachine.EtcdError}, as on the client API.
  *
  * @param <Req>  the request message
  * @param <Resp> the response message
@@ -26,6 +30,9 @@ public final class PeerCall<Req extends Message, Resp extends Message> {
     // before the calls below: static fields initialize in order
     private static final ServiceName SERVICE = ServiceName.create(PeerWire.PACKAGE, PeerWire.SERVICE);
 
+    /** Raft messages, batched: MessageBatch requests on one long-lived call, one Empty answer when it ends. */
+    public static final PeerCall<MessageBatch, Empty> SEND =
+            new PeerCall<>(PeerWire.SEND_METHOD, MessageBatch.getDefaultInstance(), Empty.getDefaultInstance());
     /** A lease keep-alive (etcd LeaseRenew, v3_server.go): one request, the leader's TTL back (0: unknown lease). */
     public static final PeerCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> LEASE_RENEW =
             new PeerCall<>("LeaseRenew", LeaseKeepAliveRequest.getDefaultInstance(),

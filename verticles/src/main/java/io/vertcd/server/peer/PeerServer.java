@@ -2,16 +2,11 @@ package io.vertcd.server.peer;
 
 import com.google.protobuf.Empty;
 import io.vertcd.raft.pb.Message;
-import io.vertcd.raft.pb.MessageBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.net.URI;
@@ -31,9 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerServer {
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
-    static final ServiceMethod<MessageBatch, Empty> SEND = ServiceMethod.server(
-            ServiceName.create(PeerWire.PACKAGE, PeerWire.SERVICE), PeerWire.SEND_METHOD,
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(MessageBatch.getDefaultInstance()));
 
     private final Vertx vertx;
     private final long localId;
@@ -59,7 +51,7 @@ final class PeerServer {
 
     /** @return one future per URL, each with the bound server (port 0 binds an ephemeral port) */
     Future<List<Integer>> listen(List<URI> urls) {
-        grpc.callHandler(SEND, call -> {
+        grpc.callHandler(PeerCall.SEND.serverMethod, call -> {
             boolean[] refused = {false};
             boolean[] misaddressed = {false};
             call.handler(batch -> {

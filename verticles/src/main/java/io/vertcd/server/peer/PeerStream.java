@@ -9,10 +9,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
-import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerStream {
     private static final Logger LOG = LoggerFactory.getLogger(PeerStream.class);
-    /** Client side of {@link PeerServer#SEND}: MessageBatch requests, one Empty response at the end. */
-    static final ServiceMethod<Empty, MessageBatch> SEND = ServiceMethod.client(
-            ServiceName.create(PeerWire.PACKAGE, PeerWire.SERVICE), PeerWire.SEND_METHOD,
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(Empty.getDefaultInstance()));
 
     private final Vertx vertx;
     private final Context context;
@@ -159,7 +151,7 @@ final class PeerStream {
             return;
         }
         connecting = true;
-        client.request(SocketAddress.inetSocketAddress(port, host), SEND).onComplete(ar -> {
+        client.request(SocketAddress.inetSocketAddress(port, host), PeerCall.SEND.clientMethod).onComplete(ar -> {
             connecting = false;
             if (ar.failed()) {
                 failed(null, ar.cause());

@@ -5,9 +5,7 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.vertcd.server.ResponseHeaders;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
-import io.vertx.grpc.common.ServiceMethod;
+import io.vertcd.server.GrpcRoutes;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -24,10 +22,8 @@ import java.util.function.Supplier;
  * is closed and nothing more is written. Responses still buffered then are dropped, as etcd does.
  */
 public final class WatchService {
-    /** The method, with protobuf encoding of etcd's messages. */
-    public static final ServiceMethod<WatchRequest, WatchResponse> METHOD = ServiceMethod.server(
-            ServiceName.create("etcdserverpb", "Watch"), "Watch",
-            GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(WatchRequest.getDefaultInstance()));
+    /** The gRPC service name. */
+    public static final ServiceName SERVICE = ServiceName.create("etcdserverpb", "Watch");
 
     private final Supplier<Watches> watches;
     private final ResponseHeaders headers;
@@ -48,8 +44,8 @@ public final class WatchService {
      * Registers the method through {@code routes}, which refuses it on a learner as etcd's stream
      * interceptor does ({@code etcdserver: rpc not supported for learner}).
      */
-    public void register(io.vertcd.server.GrpcRoutes routes) {
-        routes.<WatchRequest, WatchResponse>call(ServiceName.create("etcdserverpb", "Watch"), "Watch",
+    public void register(GrpcRoutes routes) {
+        routes.<WatchRequest, WatchResponse>call(SERVICE, "Watch",
                 WatchRequest.getDefaultInstance(), this::handle);
     }
 
