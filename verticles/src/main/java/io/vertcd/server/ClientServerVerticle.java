@@ -1,10 +1,19 @@
 package io.vertcd.server;
 
-import io.vertcd.server.watch.WatchService;
-import io.vertcd.server.watch.WatchWebSocket;
-import io.vertcd.server.concurrency.ElectionService;
-import io.vertcd.server.concurrency.LockService;
-import io.vertcd.server.lease.LeaseService;
+import io.vertcd.server.api.AuthorityNormalizer;
+import io.vertcd.server.api.cluster.ClusterService;
+import io.vertcd.server.api.concurrency.ElectionService;
+import io.vertcd.server.api.GrpcRoutes;
+import io.vertcd.server.api.kv.KvService;
+import io.vertcd.server.api.lease.LeaseService;
+import io.vertcd.server.api.concurrency.LockService;
+import io.vertcd.server.api.maintenance.MaintenanceService;
+import io.vertcd.server.node.RaftNode;
+import io.vertcd.server.node.ResponseHeaders;
+import io.vertcd.server.cli.ServerConfig;
+import io.vertcd.server.api.watch.WatchService;
+import io.vertcd.server.http.WatchWebSocket;
+
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;

@@ -1,5 +1,10 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.ConfigException;
+import io.vertcd.server.cli.ServerCommand;
+import io.vertcd.server.cli.ServerConfig;
+import io.vertcd.server.cli.Versions;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,9 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.MemberIds;
+import io.vertcd.server.node.RaftNode;
+import io.vertcd.server.cli.ServerConfig;
+
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,5 +1,8 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.ServerCommand;
+import io.vertcd.server.cli.ServerConfig;
+
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;

@@ -1,5 +1,9 @@
 package io.vertcd.server;
 
+import io.vertcd.server.api.concurrency.ElectionService;
+import io.vertcd.server.api.lease.LeaseService;
+import io.vertcd.server.api.concurrency.LockService;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -32,9 +36,6 @@ import io.etcd.jetcd.api.lock.LockRequest;
 import io.etcd.jetcd.api.lock.LockResponse;
 import io.etcd.jetcd.api.lock.UnlockRequest;
 import io.etcd.jetcd.api.lock.UnlockResponse;
-import io.vertcd.server.concurrency.ElectionService;
-import io.vertcd.server.concurrency.LockService;
-import io.vertcd.server.lease.LeaseService;
 import io.vertcd.server.pb.LeaseLeasesRequest;
 import io.vertcd.server.pb.LeaseLeasesResponse;
 import io.vertcd.server.pb.LeaseStatus;

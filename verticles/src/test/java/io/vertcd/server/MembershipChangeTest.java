@@ -1,5 +1,8 @@
 package io.vertcd.server;
 
+import io.vertcd.server.node.MemberRemovedException;
+import io.vertcd.server.node.Membership;
+
 import static io.vertcd.server.InProcessCluster.await;
 import static io.vertcd.server.InProcessCluster.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;

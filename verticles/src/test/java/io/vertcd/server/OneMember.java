@@ -1,5 +1,9 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.ConfigException;
+import io.vertcd.server.cli.ServerCommand;
+import io.vertcd.server.cli.ServerConfig;
+
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,10 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.ConfigException;
+import io.vertcd.server.cli.MemberIds;
+import io.vertcd.server.cli.ServerConfig;
+import io.vertcd.server.cli.Versions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

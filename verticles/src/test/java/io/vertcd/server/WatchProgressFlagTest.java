@@ -1,5 +1,9 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.ConfigException;
+import io.vertcd.server.cli.ServerCommand;
+import io.vertcd.server.cli.ServerConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,7 @@
 package io.vertcd.server.peer;
 
+import io.vertcd.server.api.GrpcErrors;
+
 import com.google.protobuf.Empty;
 import io.vertcd.raft.pb.Message;
 import io.vertx.core.Future;
@@ -134,7 +136,7 @@ final class PeerServer {
             if (ar.succeeded()) {
                 request.response().end(ar.result());
             } else {
-                io.vertcd.server.GrpcErrors.fail(request.response(), ar.cause());
+                io.vertcd.server.api.GrpcErrors.fail(request.response(), ar.cause());
             }
         }));
     }

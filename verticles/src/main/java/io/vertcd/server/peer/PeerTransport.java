@@ -1,8 +1,8 @@
 package io.vertcd.server.peer;
 
+import io.vertcd.raft.node.Transport;
 import io.vertcd.raft.pb.Message;
 import io.vertcd.raft.pb.MessageType;
-import io.vertcd.server.Transport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,0 +1,116 @@
+package io.vertcd.server.cli;
+
+import io.vertcd.server.node.ClusterJoin;
+import io.vertcd.server.node.ReconfigChecks;
+
+import io.vertcd.statemachine.lease.LessorOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The validated configuration of one vertcd member, built by {@link ServerCommand} from etcd's
+ * flags and environment variables.
+ *
+ * @param name the member's human-readable name ({@code --name})
+ * @param dataDir the data directory ({@code --data-dir}); the WAL is {@code member/wal}, the
+ *     state-machine checkpoint {@code member/snap}
+ * @param listenClientUrls addresses the client gRPC server binds ({@code --listen-client-urls}, http only)
+ * @param advertiseClientUrls client URLs reported in MemberList ({@code --advertise-client-urls})
+ * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); not bound when the cluster has one member
+ * @param advertisePeerUrls this member's peer URLs ({@code --initial-advertise-peer-urls})
+ * @param clusterToken {@code --initial-cluster-token}, an input of the member ID
+ * @param memberId the member ID (etcd NewMember)
+ * @param clusterId the cluster ID (etcd genID)
+ * @param maxTxnOps {@code --max-txn-ops}: most operations per Txn branch
+ * @param maxRequestBytes {@code --max-request-bytes}: largest proposal accepted, bytes
+ * @param quotaBackendBytes effective backend quota in bytes (etcd: 0 means the 2 GiB default,
+ *     negative disables the quota, which is represented here as {@link Long#MAX_VALUE})
+ * @param snapshotCount {@code --snapshot-count}: applied entries between two state-machine checkpoints
+ * @param heartbeatIntervalMs {@code --heartbeat-interval}: the Raft tick, milliseconds
+ * @param electionTimeoutMs {@code --election-timeout}, milliseconds (a multiple of the tick)
+ * @param watchProgressNotifyIntervalMs {@code --experimental-watch-progress-notify-interval}: how often
+ *     watchers created with progress_notify get an empty response with the current revision, ms
+ *     (etcd default 10 minutes)
+ * @param leaseCheckpointIntervalMs how often the leader checkpoints a lease's remaining TTL through
+ *     Raft, ms ({@code --experimental-lease-checkpoint-interval}, default 5 minutes), or
+ *     {@link LessorOptions#CHECKPOINTS_OFF} with {@code --experimental-enable-lease-checkpoint=false}
+ * @param initialCluster every member of the initial cluster ({@code --initial-cluster}), this one
+ *     included, sorted by member ID as unsigned numbers (the order etcd bootstraps Raft's voters in,
+ *     membership.RaftCluster.MemberIDs)
+ * @param snapshotCatchUpEntries entries kept in the log behind a checkpoint for slow followers
+ *     ({@code --experimental-snapshot-catchup-entries}, etcd 3.6; default 5000, etcd
+ *     DefaultSnapshotCatchUpEntries); a follower further behind receives a snapshot
+ * @param joinExisting {@code --initial-cluster-state existing}: a fresh data directory joins a running
+ *     cluster (this member added first with Cluster.MemberAdd) instead of bootstrapping a new one; its
+ *     member and cluster IDs then come from the cluster ({@link ClusterJoin}), not from
+ *     {@link #memberId()} and {@link #clusterId()}
+ * @param strictReconfigCheck {@code --strict-reconfig-check} (default true): refuse membership changes
+ *     that would leave too few started or connected voters ({@link ReconfigChecks})
+ */
+public record ServerConfig(
+        String name,
+        Path dataDir,
+        List<URI> listenClientUrls,
+        List<URI> advertiseClientUrls,
+        List<URI> listenPeerUrls,
+        List<URI> advertisePeerUrls,
+        String clusterToken,
+        long memberId,
+        long clusterId,
+        int maxTxnOps,
+        int maxRequestBytes,
+        long quotaBackendBytes,
+        long snapshotCount,
+        int heartbeatIntervalMs,
+        int electionTimeoutMs,
+        long watchProgressNotifyIntervalMs,
+        long leaseCheckpointIntervalMs,
+        List<ClusterMember> initialCluster,
+        long snapshotCatchUpEntries,
+        boolean joinExisting,
+        boolean strictReconfigCheck) {
+
+    /** Copies the member list. */
+    public ServerConfig {
+        initialCluster = List.copyOf(initialCluster);
+    }
+
+    /** @return the other members of the initial cluster (all but {@link #memberId()}) */
+    public List<ClusterMember> initialPeers() {
+        return initialCluster.stream().filter(m -> m.id() != memberId).toList();
+    }
+
+
+    /**
+     * @return the lessor's settings: etcd's minimum TTL for this election timeout, this member's
+     *     lease checkpoint interval, etcd's revoke rate and batch sizes
+     */
+    public LessorOptions lessorOptions() {
+        return LessorOptions.forElection(electionTicks(), heartbeatIntervalMs)
+                .withCheckpointInterval(leaseCheckpointIntervalMs);
+    }
+
+    /** @return Raft's election tick: election timeout / heartbeat interval (etcd ElectionTicks) */
+    public int electionTicks() {
+        return electionTimeoutMs / heartbeatIntervalMs;
+    }
+
+    /**
+     * @return how long a proposal or ReadIndex may wait before failing with
+     *     {@code etcdserver: request timed out}, ms: 5 s + 2 x election timeout (etcd ServerConfig.ReqTimeout)
+     */
+    public long requestTimeoutMs() {
+        return 5000L + 2L * electionTimeoutMs;
+    }
+
+    /** @return the member's write-ahead log directory, {@code <data-dir>/member/wal} */
+    public Path walDir() {
+        return dataDir.resolve("member").resolve("wal");
+    }
+
+    /** @return the member's state-machine checkpoint directory, {@code <data-dir>/member/snap} */
+    public Path snapDir() {
+        return dataDir.resolve("member").resolve("snap");
+    }
+}

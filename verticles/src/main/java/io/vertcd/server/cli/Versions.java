@@ -1,0 +1,17 @@
+package io.vertcd.server.cli;
+
+/** Version strings, in one place. */
+public final class Versions {
+    /**
+     * The etcd server version vertcd reports to clients (Maintenance.Status {@code version}).
+     * Clients such as clientv3 and etcdctl gate features on it, so it names the etcd release
+     * whose client API vertcd serves.
+     */
+    public static final String ETCD_SERVER_VERSION = "3.5.0";
+
+    /** vertcd's own version, printed by {@code --version}. */
+    public static final String VERTCD_VERSION = "0.1.0-SNAPSHOT";
+
+    private Versions() {
+    }
+}

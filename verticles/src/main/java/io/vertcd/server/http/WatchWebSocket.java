@@ -1,0 +1,126 @@
+package io.vertcd.server.http;
+
+import io.vertcd.server.watch.WatchOutbox;
+import io.vertcd.server.watch.WatchSession;
+import io.vertcd.server.watch.Watches;
+
+import io.vertcd.server.node.ResponseHeaders;
+import io.vertcd.server.api.watch.WatchService;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The watch protocol over a WebSocket on the client port, path {@value #PATH} (the gRPC gateway's
+ * path): each text (or binary) frame in is one WatchRequest in protobuf JSON (etcd's gateway field
+ * names, e.g. {@code {"create_request": {"key": "Zm9v"}}}; lowerCamel names are accepted too); each
+ * frame out is {@code {"result": <WatchResponse JSON>}} with proto field names, bytes as base64 and
+ * 64-bit integers as strings, default values omitted. A frame that is not a valid WatchRequest
+ * gets {@code {"error": {"grpc_code": 3, "http_code": 400, "message": ..., "http_status":
+ * "Bad Request"}}} (grpc-gateway's stream error) and the socket stays open. Closing the socket
+ * closes the session. Same bounds and back-pressure as the gRPC stream ({@link WatchOutbox}).
+ */
+public final class WatchWebSocket {
+    /** The WebSocket path. */
+    public static final String PATH = "/v3/watch";
+
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+            .omittingInsignificantWhitespace();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+
+    private final Supplier<Watches> watches;
+    private final ResponseHeaders headers;
+    private final int maxRequestBytes;
+
+    /** As {@link WatchService#WatchService}. */
+    public WatchWebSocket(Supplier<Watches> watches, ResponseHeaders headers, int maxRequestBytes) {
+        this.watches = Objects.requireNonNull(watches, "watches");
+        this.headers = Objects.requireNonNull(headers, "headers");
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Accepts the upgrade on {@value #PATH}, refuses any other path with 404. */
+    public void handshake(ServerWebSocketHandshake h) {
+        if (PATH.equals(h.path())) {
+            h.accept();
+        } else {
+            h.reject(404);
+        }
+    }
+
+    /** Serves one accepted WebSocket. */
+    public void handle(ServerWebSocket ws) {
+        Context loop = Vertx.currentContext();
+        WatchOutbox out = new WatchOutbox(loop, WatchOutbox.DEFAULT_CAPACITY, headers::header, maxRequestBytes,
+                new WatchOutbox.Transport() {
+                    @Override
+                    public boolean writeQueueFull() {
+                        return ws.writeQueueFull();
+                    }
+
+                    @Override
+                    public void drainHandler(Runnable handler) {
+                        ws.drainHandler(v -> handler.run());
+                    }
+
+                    @Override
+                    public void write(WatchResponse r) {
+                        ws.writeTextMessage(result(r));
+                    }
+
+                    @Override
+                    public void pauseInput() {
+                        ws.pause();
+                    }
+
+                    @Override
+                    public void resumeInput() {
+                        ws.resume();
+                    }
+                });
+        WatchSession session = watches.get().open(out);
+        ws.textMessageHandler(text -> onFrame(ws, session, text));
+        ws.binaryMessageHandler(buf -> onFrame(ws, session, buf.toString()));
+        ws.closeHandler(v -> {
+            session.close();
+            out.close();
+        });
+        ws.exceptionHandler(e -> {
+            session.close();
+            out.close();
+        });
+    }
+
+    private static void onFrame(ServerWebSocket ws, WatchSession session, String text) {
+        WatchRequest request;
+        try {
+            io.vertcd.server.watch.pb.WatchRequest.Builder b = io.vertcd.server.watch.pb.WatchRequest.newBuilder();
+            PARSER.merge(text, b);
+            request = WatchRequest.parseFrom(b.build().toByteString()); // watch_id, fragment: unknown fields
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            ws.writeTextMessage(new JsonObject().put("error", new JsonObject().put("grpc_code", 3)
+                    .put("http_code", 400).put("message", String.valueOf(e.getMessage()))
+                    .put("http_status", "Bad Request")).encode());
+            return;
+        }
+        session.request(request);
+    }
+
+    /** @return {@code {"result": <response as protobuf JSON>}} */
+    static String result(WatchResponse r) {
+        try {
+            return "{\"result\":" + PRINTER.print(io.vertcd.server.watch.pb.WatchResponse.parseFrom(r.toByteString())) + "}";
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print a WatchResponse", e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.vertcd.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ServerCommandTest {
+
+    private static ServerConfig parse(Map<String, String> env, String... args) throws ConfigException {
+        CommandLine cl = ServerCommand.commandLine(env);
+        cl.parseArgs(args);
+        return cl.<ServerCommand>getCommand().toConfig();
+    }
+
+    private static String refusal(Map<String, String> env, String... args) {
+        return assertThrows(ConfigException.class, () -> parse(env, args)).getMessage();
+    }
+
+    @Test
+    void defaultsAreEtcds() throws Exception {
+        ServerConfig c = parse(Map.of());
+        assertEquals("default", c.name());
+        assertEquals(Path.of("default.etcd"), c.dataDir());
+        assertEquals(List.of(URI.create("http://localhost:2379")), c.listenClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2379")), c.advertiseClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2380")), c.listenPeerUrls());
+        assertEquals(List.of(URI.create("http://localhost:2380")), c.advertisePeerUrls());
+        assertEquals("etcd-cluster", c.clusterToken());
+        assertEquals(128, c.maxTxnOps());
+        assertEquals(1572864, c.maxRequestBytes());
+        assertEquals(2L * 1024 * 1024 * 1024, c.quotaBackendBytes());
+        assertEquals(100000, c.snapshotCount());
+        assertEquals(100, c.heartbeatIntervalMs());
+        assertEquals(1000, c.electionTimeoutMs());
+        assertEquals(10, c.electionTicks());
+        assertEquals(7000, c.requestTimeoutMs());
+        // etcd's well-known IDs of a default member
+        assertEquals("8e9e05c52164694d", MemberIds.toHex(c.memberId()));
+        assertEquals("cdf818194e3a8c32", MemberIds.toHex(c.clusterId()));
+    }
+
+    @Test
+    void leaseCheckpointFlags() throws Exception {
+        assertEquals(300_000, parse(Map.of()).lessorOptions().checkpointIntervalMs(), "etcd's 5-minute default interval");
+        assertTrue(parse(Map.of()).lessorOptions().checkpointsEnabled(), "vertcd checkpoints by default");
+        assertEquals(1500, parse(Map.of(), "--experimental-lease-checkpoint-interval=1.5s").leaseCheckpointIntervalMs());
+        assertTrue(parse(Map.of(), "--experimental-enable-lease-checkpoint").lessorOptions().checkpointsEnabled());
+        assertEquals(false, parse(Map.of(), "--experimental-enable-lease-checkpoint=false").lessorOptions().checkpointsEnabled());
+        assertEquals(false, parse(Map.of("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "false"))
+                .lessorOptions().checkpointsEnabled());
+        assertEquals(2, parse(Map.of()).lessorOptions().minTtlSeconds());
+        assertEquals("vertcd: --experimental-lease-checkpoint-interval must be positive",
+                refusal(Map.of(), "--experimental-lease-checkpoint-interval=0s"));
+    }
+
+    @Test
+    void strictReconfigCheckFlag() throws Exception {
+        assertTrue(parse(Map.of()).strictReconfigCheck(), "etcd's default is true");
+        assertTrue(parse(Map.of(), "--strict-reconfig-check").strictReconfigCheck());
+        assertEquals(false, parse(Map.of(), "--strict-reconfig-check=false").strictReconfigCheck());
+        assertEquals(false, parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false")).strictReconfigCheck());
+        assertTrue(parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false"), "--strict-reconfig-check=true").strictReconfigCheck(),
+                "the flag wins over the environment");
+    }
+
+    @Test
+    void dataDirAndInitialClusterFollowTheName() throws Exception {
+        ServerConfig c = parse(Map.of(), "--name", "infra0", "--initial-advertise-peer-urls", "http://10.0.0.1:2380");
+        assertEquals(Path.of("infra0.etcd"), c.dataDir());
+        assertEquals(MemberIds.memberId(List.of("http://10.0.0.1:2380"), "etcd-cluster"), c.memberId());
+    }
+
+    @Test
+    void environmentVariablesSetFlagsAndFlagsWin() throws Exception {
+        Map<String, String> env = Map.of("ETCD_NAME", "envname", "ETCD_MAX_TXN_OPS", "7",
+                "ETCD_LISTEN_CLIENT_URLS", "http://127.0.0.1:23790", "ETCD_DATA_DIR", "/tmp/x",
+                "ETCD_QUOTA_BACKEND_BYTES", "-1");
+        ServerConfig fromEnv = parse(env);
+        assertEquals("envname", fromEnv.name());
+        assertEquals(7, fromEnv.maxTxnOps());
+        assertEquals(List.of(URI.create("http://127.0.0.1:23790")), fromEnv.listenClientUrls());
+        assertEquals(Path.of("/tmp/x"), fromEnv.dataDir());
+        assertEquals(Long.MAX_VALUE, fromEnv.quotaBackendBytes(), "a negative quota disables it, as etcd");
+
+        ServerConfig flagWins = parse(env, "--max-txn-ops=9", "--name", "flagname");
+        assertEquals(9, flagWins.maxTxnOps());
+        assertEquals("flagname", flagWins.name());
+        assertEquals("ETCD_LISTEN_CLIENT_URLS", EtcdEnvironmentDefaults.variableFor("--listen-client-urls"));
+    }
+
+    @Test
+    void unsupportedFeaturesAreRefusedByName() {
+        assertEquals("vertcd: --cert-file is not supported yet", refusal(Map.of(), "--cert-file", "/c.pem"));
+        assertEquals("vertcd: --client-cert-auth is not supported yet", refusal(Map.of(), "--client-cert-auth"));
+        assertEquals("vertcd: --enable-v2 is not supported yet", refusal(Map.of(), "--enable-v2=true"));
+        assertEquals("vertcd: --auto-compaction-retention is not supported yet",
+                refusal(Map.of(), "--auto-compaction-retention", "1h"));
+        assertEquals("vertcd: --peer-key-file is not supported yet", refusal(Map.of("ETCD_PEER_KEY_FILE", "/k"))); // via env too
+        assertEquals("vertcd: --experimental-initial-corrupt-check is not supported yet",
+                refusal(Map.of(), "--experimental-initial-corrupt-check"));
+        assertTrue(refusal(Map.of(), "--listen-client-urls", "https://127.0.0.1:2379").contains("not supported yet"));
+    }
+
+    @Test
+    void flagsAtTheirEtcdDefaultAreAccepted() throws Exception {
+        parse(Map.of(), "--client-cert-auth=false", "--enable-v2=false", "--max-wals", "5", "--logger", "zap",
+                "--initial-cluster-state", "new");
+    }
+
+    @Test
+    void inconsistentValuesAreRefusedWithEtcdsMessages() {
+        assertEquals("vertcd: --election-timeout[400ms] should be at least as 5 times as --heartbeat-interval[100ms]",
+                refusal(Map.of(), "--election-timeout", "400"));
+        assertEquals("vertcd: couldn't find local name \"x\" in the initial cluster configuration",
+                refusal(Map.of(), "--name", "x", "--initial-cluster", "default=http://localhost:2380"));
+        assertTrue(refusal(Map.of(), "--initial-cluster", "default=http://other:2380")
+                .contains("missing from --initial-advertise-peer-urls"));
+    }
+
+    @Test
+    void threeMemberClusterHasEtcdsIds() throws Exception {
+        // IDs printed by etcd 3.4.x started with these flags ("added member ... to cluster 1d149d5c6a17746a")
+        String cluster = "a=http://127.0.0.1:28911,b=http://127.0.0.1:28912,c=http://127.0.0.1:28913";
+        ServerConfig c = parse(Map.of(), "--name", "b", "--initial-advertise-peer-urls", "http://127.0.0.1:28912",
+                "--initial-cluster", cluster, "--initial-cluster-token", "tok3");
+        assertEquals("9791d4aea1d30340", MemberIds.toHex(c.memberId()));
+        assertEquals("1d149d5c6a17746a", MemberIds.toHex(c.clusterId()));
+        assertEquals(List.of("9791d4aea1d30340", "c619b7c4a5649bb9", "e6977920deb5c33b"),
+                c.initialCluster().stream().map(m -> MemberIds.toHex(m.id())).toList());
+        assertEquals(List.of("b", "c", "a"), c.initialCluster().stream().map(ClusterMember::name).toList());
+        assertEquals(List.of("c", "a"), c.initialPeers().stream().map(ClusterMember::name).toList());
+    }
+
+    @Test
+    void existingClusterStateMeansJoining() throws Exception {
+        assertTrue(parse(Map.of(), "--initial-cluster-state", "existing").joinExisting());
+        assertTrue(!parse(Map.of()).joinExisting());
+        assertTrue(refusal(Map.of(), "--initial-cluster-state", "old").contains("invalid --initial-cluster-state"));
+    }
+
+    @Test
+    void initialClusterWithADuplicateUrlIsRefused() {
+        assertTrue(refusal(Map.of(), "--initial-cluster", "default=http://localhost:2380,b=http://localhost:2380")
+                .contains("duplicate url http://localhost:2380"));
+    }
+
+    @Test
+    void unknownFlagsAreErrors() {
+        CommandLine cl = ServerCommand.commandLine(Map.of());
+        assertThrows(CommandLine.UnmatchedArgumentException.class, () -> cl.parseArgs("--no-such-flag", "1"));
+    }
+
+    @Test
+    void helpListsSupportedAndUnsupportedFlags() {
+        CommandLine cl = ServerCommand.commandLine(Map.of());
+        StringWriter out = new StringWriter();
+        cl.usage(new PrintWriter(out));
+        String help = out.toString();
+        for (String flag : List.of("--name", "--data-dir", "--listen-client-urls", "--max-request-bytes",
+                "--cert-file", "--auto-compaction-mode", "--version", "--help")) {
+            assertTrue(help.contains(flag), flag);
+        }
+        assertTrue(help.contains("not supported yet"));
+    }
+}
