@@ -1,5 +1,6 @@
 package io.vertcd.log;
 
+import io.vertcd.raft.node.LogWriter;
 import io.vertcd.raft.pb.Entry;
 import io.vertcd.raft.pb.HardState;
 import io.vertcd.raft.pb.SnapshotMetadata;
@@ -57,7 +58,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * exclusive OS file lock that keeps a second process out (like etcd's flock on WAL files).
  * {@link #releaseTo} deletes whole old cycle files.
  */
-public final class WriteAheadLog implements AutoCloseable {
+public final class WriteAheadLog implements AutoCloseable, LogWriter {
     private static final Logger LOG = LoggerFactory.getLogger(WriteAheadLog.class);
     static final String LOCK_FILE = "vertcd-wal.lock";
 
@@ -171,6 +172,7 @@ public final class WriteAheadLog implements AutoCloseable {
      *         at or below the snapshot index; with {@link IllegalArgumentException} if the entries
      *         are not contiguous.
      */
+    @Override
     public CompletableFuture<Void> save(HardState hardState, List<Entry> entries) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         List<Entry> copy = List.copyOf(entries);
@@ -193,6 +195,7 @@ public final class WriteAheadLog implements AutoCloseable {
      * @return completes on the I/O thread after the mark is msynced; fails with {@link WalException}
      *         like {@link #save}, or if the index goes backwards.
      */
+    @Override
     public CompletableFuture<Void> saveSnapshot(SnapshotMetadata meta) {
         Objects.requireNonNull(meta, "meta");
         return enqueue(new WalTask.Snapshot(meta, new CompletableFuture<>()));

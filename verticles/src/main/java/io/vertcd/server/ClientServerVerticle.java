@@ -52,7 +52,7 @@ public final class ClientServerVerticle extends VerticleBase {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
         GrpcRoutes routes = new GrpcRoutes(grpc, node::leader, node::isLearner);
-        KvService kv = new KvService(node, config.maxTxnOps());
+        KvService kv = new KvService(node.proposals(), node.reads(), node.headers(), config.maxTxnOps());
         kv.register(routes);
         LeaseService leases = new LeaseService(node);
         leases.register(routes);
@@ -60,7 +60,7 @@ public final class ClientServerVerticle extends VerticleBase {
         new ElectionService(vertx, node, kv, leases).register(routes);
         new ClusterService(node, config).register(routes);
         new MaintenanceService(node).register(routes);
-        ResponseHeaders headers = new ResponseHeaders(node);
+        ResponseHeaders headers = node.headers();
         new WatchService(node::watches, headers, config.maxRequestBytes()).register(routes);
         WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
         List<Future<HttpServer>> listening = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.vertcd.server.api;
 
-import io.vertcd.server.api.concurrency.ConcurrencyException;
 
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.grpc.common.GrpcStatus;
@@ -11,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a failed request into a gRPC status, as etcd's {@code api/v3rpc/util.go} togRPCError
  * does: an {@link EtcdException} becomes its {@code EtcdError.grpcCode()} and exact message
- * (clients match on the message); a {@link ConcurrencyException} becomes UNKNOWN with etcd's
+ * (clients match on the message); a {@link PlainError} becomes UNKNOWN with etcd's
  * plain text, as etcd's lock and election services send it; anything else is a server bug, is
  * logged, and becomes UNKNOWN with the exception's message.
  */
@@ -28,7 +27,7 @@ public final class GrpcErrors {
         if (error instanceof EtcdException e) {
             status = GrpcStatus.valueOf(e.error().grpcCode());
             message = e.error().message();
-        } else if (error instanceof ConcurrencyException) {
+        } else if (error instanceof PlainError) {
             // etcd's concurrency errors ("election: not leader", ...) are expected outcomes that
             // etcd also sends as UNKNOWN with the plain text: no server bug, nothing to log.
             status = GrpcStatus.UNKNOWN;

@@ -1,7 +1,5 @@
 package io.vertcd.server.cli;
 
-import io.vertcd.server.node.ClusterJoin;
-import io.vertcd.server.node.ReconfigChecks;
 
 import io.vertcd.statemachine.lease.LessorOptions;
 import java.net.URI;
@@ -43,10 +41,10 @@ import java.util.List;
  *     DefaultSnapshotCatchUpEntries); a follower further behind receives a snapshot
  * @param joinExisting {@code --initial-cluster-state existing}: a fresh data directory joins a running
  *     cluster (this member added first with Cluster.MemberAdd) instead of bootstrapping a new one; its
- *     member and cluster IDs then come from the cluster ({@link ClusterJoin}), not from
+ *     member and cluster IDs then come from the cluster (the node's {@code ClusterJoin}), not from
  *     {@link #memberId()} and {@link #clusterId()}
  * @param strictReconfigCheck {@code --strict-reconfig-check} (default true): refuse membership changes
- *     that would leave too few started or connected voters ({@link ReconfigChecks})
+ *     that would leave too few started or connected voters (the node's {@code ReconfigChecks})
  */
 public record ServerConfig(
         String name,

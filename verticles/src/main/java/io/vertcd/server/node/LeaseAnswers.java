@@ -9,7 +9,7 @@ import io.vertcd.statemachine.lease.Lessor;
 /**
  * What the leader's lessor answers to a keep-alive and a TimeToLive, whether the client asked this
  * member or a follower forwarded the request (etcd v3rpc/lease.go and v3_server.go). Call on the
- * lessor's thread (inside {@code RaftNode.withLessor}). Headers are left to the caller.
+ * lessor's thread (inside {@code Reads.withLessor}). Headers are left to the caller.
  */
 public final class LeaseAnswers {
     private LeaseAnswers() {

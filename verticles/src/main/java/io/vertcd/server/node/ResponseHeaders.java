@@ -1,5 +1,6 @@
 package io.vertcd.server.node;
 
+import java.util.function.LongSupplier;
 import io.etcd.jetcd.api.AlarmResponse;
 import io.etcd.jetcd.api.CompactionResponse;
 import io.etcd.jetcd.api.DeleteRangeResponse;
@@ -15,20 +16,28 @@ import com.google.protobuf.Message;
  * revision after the request).
  */
 public final class ResponseHeaders {
-    private final RaftNode node;
+    private final LongSupplier clusterId;
+    private final LongSupplier memberId;
+    private final LongSupplier term;
 
-    /** @param node the member whose IDs and term go into the header */
-    public ResponseHeaders(RaftNode node) {
-        this.node = node;
+    /**
+     * @param clusterId the cluster's ID, read for every header
+     * @param memberId the member's ID, read for every header
+     * @param term the member's current Raft term, read for every header
+     */
+    public ResponseHeaders(LongSupplier clusterId, LongSupplier memberId, LongSupplier term) {
+        this.clusterId = clusterId;
+        this.memberId = memberId;
+        this.term = term;
     }
 
     /** @return a header with cluster_id, member_id, raft_term and the given revision */
     public ResponseHeader header(long revision) {
         return ResponseHeader.newBuilder()
-                .setClusterId(node.clusterId())
-                .setMemberId(node.memberId())
+                .setClusterId(clusterId.getAsLong())
+                .setMemberId(memberId.getAsLong())
                 .setRevision(revision)
-                .setRaftTerm(node.term())
+                .setRaftTerm(term.getAsLong())
                 .build();
     }
 

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  *
  * <p><b>Threads.</b> The hub is not thread-safe and reads the store, so everything it does runs on
  * the Raft driver's context while the store is idle (not during a checkpoint): the driver hands
- * this class an executor that does exactly that ({@code RaftNode.runOnStore}), and drops tasks once
+ * this class an executor that does exactly that ({@code StorePause.runOnStore}), and drops tasks once
  * the node has stopped. {@link #open} may be called from any thread; the session hops to the driver
  * for each request.
  *

@@ -34,7 +34,7 @@ public final class ClusterService {
     /** @param node the local Raft node @param config the member's configuration (unused; kept for symmetry) */
     public ClusterService(RaftNode node, ServerConfig config) {
         this.node = node;
-        this.headers = new ResponseHeaders(node);
+        this.headers = node.headers();
     }
 
     /** Registers the Cluster service's methods. */
@@ -49,30 +49,30 @@ public final class ClusterService {
     /** @return the members of the cluster, sorted by ID */
     public Future<MemberListResponse> memberList(MemberListRequest request) {
         return Future.succeededFuture(MemberListResponse.newBuilder().setHeader(headers.headerWithoutRevision())
-                .addAllMembers(node.members()).build());
+                .addAllMembers(node.membership().members()).build());
     }
 
-    /** @return the added member and all members; errors as {@link RaftNode#memberAdd} */
+    /** @return the added member and all members; errors as {@link MembershipChanges#memberAdd} */
     public Future<MemberAddResponse> memberAdd(MemberAddRequest request) {
-        return node.memberAdd(request.getPeerURLsList(), request.getIsLearner()).map(c -> MemberAddResponse.newBuilder()
+        return node.membership().memberAdd(request.getPeerURLsList(), request.getIsLearner()).map(c -> MemberAddResponse.newBuilder()
                 .setHeader(headers.headerWithoutRevision()).setMember(c.member()).addAllMembers(c.members()).build());
     }
 
-    /** @return the members after the removal; errors as {@link RaftNode#memberRemove} */
+    /** @return the members after the removal; errors as {@link MembershipChanges#memberRemove} */
     public Future<MemberRemoveResponse> memberRemove(MemberRemoveRequest request) {
-        return node.memberRemove(request.getID()).map(c -> MemberRemoveResponse.newBuilder()
+        return node.membership().memberRemove(request.getID()).map(c -> MemberRemoveResponse.newBuilder()
                 .setHeader(headers.headerWithoutRevision()).addAllMembers(c.members()).build());
     }
 
-    /** @return the members after the promotion; errors as {@link RaftNode#memberPromote} */
+    /** @return the members after the promotion; errors as {@link MembershipChanges#memberPromote} */
     public Future<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
-        return node.memberPromote(request.getID()).map(c -> MemberPromoteResponse.newBuilder()
+        return node.membership().memberPromote(request.getID()).map(c -> MemberPromoteResponse.newBuilder()
                 .setHeader(headers.headerWithoutRevision()).addAllMembers(c.members()).build());
     }
 
-    /** @return the members after the update; errors as {@link RaftNode#memberUpdate} */
+    /** @return the members after the update; errors as {@link MembershipChanges#memberUpdate} */
     public Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest request) {
-        return node.memberUpdate(request.getID(), request.getPeerURLsList()).map(c -> MemberUpdateResponse.newBuilder()
+        return node.membership().memberUpdate(request.getID(), request.getPeerURLsList()).map(c -> MemberUpdateResponse.newBuilder()
                 .setHeader(headers.headerWithoutRevision()).addAllMembers(c.members()).build());
     }
 }

@@ -1,12 +1,14 @@
 package io.vertcd.server.api.concurrency;
 
+import io.vertcd.server.api.PlainError;
+
 /**
  * An error of etcd's concurrency recipes as the Lock and Election services return it: etcd's
  * v3lock / v3election servers hand back plain Go errors, which gRPC sends as status UNKNOWN with
  * the error's text, so clients see exactly these messages (clientv3/concurrency and
- * api/v3election errors). {@code GrpcErrors} maps any non-etcd error to UNKNOWN with its message.
+ * api/v3election errors). {@code GrpcErrors} sends it as UNKNOWN with its message.
  */
-public final class ConcurrencyException extends RuntimeException {
+public final class ConcurrencyException extends PlainError {
     /** concurrency.ErrElectionNotLeader: Proclaim with a leader key that is no longer the leader's. */
     public static final String NOT_LEADER = "election: not leader";
     /** concurrency.ErrElectionNoLeader: Leader of an election nobody campaigns in. */
@@ -20,6 +22,6 @@ public final class ConcurrencyException extends RuntimeException {
 
     /** @param message one of the constants */
     public ConcurrencyException(String message) {
-        super(message, null, false, false);
+        super(message);
     }
 }

@@ -173,7 +173,7 @@ public final class ElectionService {
         }
 
         void next(long seenRevision) {
-            Future<Long> ready = seenRevision == 0 ? Future.succeededFuture(0L) : node.awaitRevisionAbove(seenRevision);
+            Future<Long> ready = seenRevision == 0 ? Future.succeededFuture(0L) : node.reads().awaitRevisionAbove(seenRevision);
             ready.compose(v -> recipes.get(query)).onComplete(ar -> {
                 if (cancelled.getAsBoolean()) {
                     return;

@@ -15,7 +15,7 @@ import io.vertx.core.Vertx;
  * (clientv3 lease keepAlive cadence). Lease 0 grants a fresh lease of {@link #DEFAULT_TTL_SECONDS}
  * (concurrency defaultSessionTTL), which is then left to expire on its own, as etcd leaves it.
  *
- * <p>Event-loop confined; renewals go through {@link RaftNode#withLessor}. A renewal that fails
+ * <p>Event-loop confined; renewals go through {@link Reads#withLessor}. A renewal that fails
  * (lease gone, not leader) just stops the keep-alive: the waiter then sees its key disappear.
  */
 final class LeaseSession {
@@ -42,7 +42,7 @@ final class LeaseSession {
     static Future<LeaseSession> open(Vertx vertx, RaftNode node, LeaseService leases, long leaseId) {
         Future<Long> id = leaseId != 0 ? Future.succeededFuture(leaseId)
                 : leases.grant(LeaseGrantRequest.newBuilder().setTTL(DEFAULT_TTL_SECONDS).build()).map(r -> r.getID());
-        return id.compose(lease -> node.withLessor((lessor, rev) -> {
+        return id.compose(lease -> node.reads().withLessor((lessor, rev) -> {
             var ttl = lessor.timeToLive(lease, false);
             return ttl == null ? 0L : ttl.getGrantedTTL();
         }).map(ttlSeconds -> {
@@ -64,7 +64,7 @@ final class LeaseSession {
         if (closed) {
             return;
         }
-        node.withLessor((lessor, rev) -> {
+        node.reads().withLessor((lessor, rev) -> {
             try {
                 return lessor.renew(leaseId);
             } catch (EtcdException e) {

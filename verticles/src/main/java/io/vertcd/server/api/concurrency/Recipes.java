@@ -143,7 +143,7 @@ final class Recipes {
             } else if (ar.result().getKvsCount() == 0) {
                 done.complete(ar.result().getHeader());
             } else {
-                node.awaitRevisionAbove(ar.result().getHeader().getRevision()).onComplete(w -> {
+                node.reads().awaitRevisionAbove(ar.result().getHeader().getRevision()).onComplete(w -> {
                     if (w.failed()) {
                         done.fail(w.cause());
                     } else {

@@ -1,7 +1,8 @@
 package io.vertcd.server.api.kv;
 
 import io.vertcd.server.api.GrpcRoutes;
-import io.vertcd.server.node.RaftNode;
+import io.vertcd.server.node.Proposals;
+import io.vertcd.server.node.Reads;
 import io.vertcd.server.node.ResponseHeaders;
 
 import io.etcd.jetcd.api.CompactionRequest;
@@ -31,17 +32,21 @@ import io.vertx.core.Future;
  * replicated through Raft; a Txn that only reads is served like a Range (etcd v3_server.go Txn).
  */
 public final class KvService {
-    private final RaftNode node;
+    private final Proposals proposals;
+    private final Reads reads;
     private final ResponseHeaders headers;
     private final int maxTxnOps;
 
     /**
-     * @param node the local Raft node
+     * @param proposals where writes are proposed (Put, DeleteRange, Txn with writes, Compact)
+     * @param reads where ranges and read-only txns are served
+     * @param headers the member's response headers
      * @param maxTxnOps {@code --max-txn-ops}
      */
-    public KvService(RaftNode node, int maxTxnOps) {
-        this.node = node;
-        this.headers = new ResponseHeaders(node);
+    public KvService(Proposals proposals, Reads reads, ResponseHeaders headers, int maxTxnOps) {
+        this.proposals = proposals;
+        this.reads = reads;
+        this.headers = headers;
         this.maxTxnOps = maxTxnOps;
     }
 
@@ -57,7 +62,7 @@ public final class KvService {
     /** KV.Range: linearizable unless {@code serializable}. @throws EtcdException EMPTY_KEY */
     public Future<RangeResponse> range(RangeRequest r) throws EtcdException {
         RequestChecks.checkRange(r);
-        return node.range(r).map(headers::fill);
+        return reads.range(r).map(headers::fill);
     }
 
     /** KV.Put. @throws EtcdException EMPTY_KEY, VALUE_PROVIDED, LEASE_PROVIDED */
@@ -76,7 +81,7 @@ public final class KvService {
     public Future<TxnResponse> txn(TxnRequest r) throws EtcdException {
         RequestChecks.checkTxn(r, maxTxnOps);
         if (KvStore.isReadOnly(r)) {
-            return node.readTxn(r, isSerializable(r)).map(headers::fill);
+            return reads.readTxn(r, isSerializable(r)).map(headers::fill);
         }
         return propose(InternalRequest.newBuilder().setTxn(r).build(), Quota.costTxn(r));
     }
@@ -102,7 +107,7 @@ public final class KvService {
     }
 
     private <T extends Message> Future<T> propose(InternalRequest request, long quotaCost) {
-        return node.propose(request, quotaCost).compose(this::unwrap);
+        return proposals.propose(request, quotaCost).compose(this::unwrap);
     }
 
     @SuppressWarnings("unchecked")

@@ -55,7 +55,7 @@ public final class LeaseService {
     /** @param node the local Raft node */
     public LeaseService(RaftNode node) {
         this.node = node;
-        this.headers = new ResponseHeaders(node);
+        this.headers = node.headers();
     }
 
     /** Registers the Lease methods. */
@@ -70,7 +70,7 @@ public final class LeaseService {
 
     /** Lease.LeaseGrant. @return the granted ID and TTL (seconds) */
     public Future<LeaseGrantResponse> grant(LeaseGrantRequest r) {
-        return node.propose(InternalRequest.newBuilder().setLeaseGrant(r).build(), -1)
+        return node.proposals().propose(InternalRequest.newBuilder().setLeaseGrant(r).build(), -1)
                 .compose(LeaseService::unwrap)
                 .map(resp -> {
                     LeaseGrantResponse g = (LeaseGrantResponse) resp;
@@ -80,7 +80,7 @@ public final class LeaseService {
 
     /** Lease.LeaseRevoke. Fails with LEASE_NOT_FOUND for an unknown lease. */
     public Future<LeaseRevokeResponse> revoke(LeaseRevokeRequest r) {
-        return node.propose(InternalRequest.newBuilder().setLeaseRevoke(r).build(), -1)
+        return node.proposals().propose(InternalRequest.newBuilder().setLeaseRevoke(r).build(), -1)
                 .compose(LeaseService::unwrap)
                 .map(resp -> {
                     LeaseRevokeResponse g = (LeaseRevokeResponse) resp;
@@ -97,10 +97,10 @@ public final class LeaseService {
      *     in time), TOO_MANY_REQUESTS or STOPPED
      */
     public Future<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r) {
-        return node.withLessor((lessor, revision) -> LeaseAnswers.timeToLive(lessor, r).toBuilder()
+        return node.reads().withLessor((lessor, revision) -> LeaseAnswers.timeToLive(lessor, r).toBuilder()
                         .setHeader(headers.header(revision)).build())
                 .recover(e -> notLeader(e)
-                        ? forwarded(node.forwardToLeader(PeerCall.LEASE_TIME_TO_LIVE, r))
+                        ? forwarded(node.peers().forwardToLeader(PeerCall.LEASE_TIME_TO_LIVE, r))
                                 .map(t -> t.toBuilder().setHeader(headers.header(t.getHeader().getRevision())).build())
                         : Future.failedFuture(e));
     }
@@ -116,7 +116,7 @@ public final class LeaseService {
 
     /** Lease.LeaseLeases: every lease, ascending ID. */
     public Future<LeaseLeasesResponse> leases(LeaseLeasesRequest r) {
-        return node.withLessor((lessor, revision) -> {
+        return node.reads().withLessor((lessor, revision) -> {
             LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(headers.header(revision));
             for (long id : lessor.leases()) {
                 b.addLeases(LeaseStatus.newBuilder().setID(id));
@@ -146,10 +146,10 @@ public final class LeaseService {
      *     TIMEOUT, TOO_MANY_REQUESTS or STOPPED
      */
     private Future<LeaseKeepAliveResponse> renew(long id) {
-        return node.withLessor((lessor, revision) -> LeaseKeepAliveResponse.newBuilder()
+        return node.reads().withLessor((lessor, revision) -> LeaseKeepAliveResponse.newBuilder()
                         .setHeader(headers.header(revision)).setID(id).setTTL(LeaseAnswers.renew(lessor, id)).build())
                 .recover(e -> notLeader(e)
-                        ? forwarded(node.forwardToLeader(PeerCall.LEASE_RENEW,
+                        ? forwarded(node.peers().forwardToLeader(PeerCall.LEASE_RENEW,
                                 LeaseKeepAliveRequest.newBuilder().setID(id).build()))
                                 .map(r -> r.toBuilder().setHeader(headers.header(r.getHeader().getRevision())).build())
                         : Future.failedFuture(e));

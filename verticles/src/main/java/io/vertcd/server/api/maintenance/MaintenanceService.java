@@ -30,7 +30,7 @@ public final class MaintenanceService {
     /** @param node the local Raft node */
     public MaintenanceService(RaftNode node) {
         this.node = node;
-        this.headers = new ResponseHeaders(node);
+        this.headers = node.headers();
     }
 
     /** Registers Maintenance.Status, Maintenance.Alarm and Maintenance.MoveLeader. */
@@ -48,12 +48,12 @@ public final class MaintenanceService {
      *     voter, TIMEOUT_LEADER_TRANSFER when the target does not take over within the request timeout
      */
     public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
-        return node.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.getDefaultInstance());
+        return node.leadership().moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.getDefaultInstance());
     }
 
     /** @return the member's status */
     public Future<StatusResponse> status(StatusRequest request) {
-        return node.status().map(s -> {
+        return node.reads().status().map(s -> {
             StatusResponse.Builder b = StatusResponse.newBuilder()
                     .setHeader(headers.header(s.revision()))
                     .setVersion(Versions.ETCD_SERVER_VERSION)
@@ -76,7 +76,7 @@ public final class MaintenanceService {
 
     /** @return the alarms after the request was applied (GET lists them) */
     public Future<AlarmResponse> alarm(AlarmRequest request) {
-        return node.propose(InternalRequest.newBuilder().setAlarm(request).build(), -1).compose(result -> {
+        return node.proposals().propose(InternalRequest.newBuilder().setAlarm(request).build(), -1).compose(result -> {
             if (result.error() != null) {
                 return Future.failedFuture(result.error());
             }
