@@ -445,11 +445,11 @@ final class SimCluster {
         stats.confChanges = invariants.confChangesCommitted() - founders;
         stats.writesLost = 0;
         stats.skipped = 0;
-        stats.backwardInstalls = 0;
+        stats.staleInstalls = 0;
         for (SimMember m : members.values()) {
             stats.writesLost += m.disk.writesLost;
             stats.skipped += m.stateMachine.skipped;
-            stats.backwardInstalls += m.stateMachine.backwardInstalls;
+            stats.staleInstalls += m.stateMachine.staleInstalls;
         }
         return stats;
     }

@@ -180,8 +180,9 @@ final class SimMember implements ReadyObserver {
                 return;
             }
             job = () -> { // the worker thread swaps in the received store, durably; then the core sees the MsgSnap
-                stateMachine.install(m.getSnapshot().getData());
-                cluster.stats.installs++;
+                if (stateMachine.install(m.getSnapshot().getData())) {
+                    cluster.stats.installs++;
+                }
                 n.step(m);
                 l.resume();
             };

@@ -11,7 +11,7 @@ final class SimStats {
     long writesLost;
     long checkpoints;
     long installs;
-    long backwardInstalls;
+    long staleInstalls;
     long confChanges;
     long transfers;
     long reads;
@@ -32,7 +32,7 @@ final class SimStats {
         writesLost += r.writesLost;
         checkpoints += r.checkpoints;
         installs += r.installs;
-        backwardInstalls += r.backwardInstalls;
+        staleInstalls += r.staleInstalls;
         confChanges += r.confChanges;
         transfers += r.transfers;
         reads += r.reads;
@@ -50,7 +50,7 @@ final class SimStats {
     String line() {
         return "steps=" + steps + " terms=" + leaderTerms + " maxApplied=" + maxApplied + " reads=" + reads + " crashes="
                 + crashes + " writesLost=" + writesLost + " checkpoints=" + checkpoints + " installs=" + installs
-                + " backwardInstalls=" + backwardInstalls + " confChanges=" + confChanges + " transfers=" + transfers
+                + " staleInstalls=" + staleInstalls + " confChanges=" + confChanges + " transfers=" + transfers
                 + " skipped=" + skipped;
     }
 
@@ -58,11 +58,11 @@ final class SimStats {
     String summary() {
         double n = Math.max(1, runs);
         return String.format("%d runs, %d steps; per run: terms %.1f, maxApplied %.1f, reads %.1f, crashes %.1f"
-                        + " (unsynced writes lost %.1f), checkpoints %.1f, snapshot installs %.2f (behind the state: %d"
+                        + " (unsynced writes lost %.1f), checkpoints %.1f, snapshot installs %.2f (not ahead of the state, kept: %d"
                         + " total), conf changes applied %.1f, leader transfers %.2f, entries skipped %.1f; runs with a"
                         + " crash %.1f%%, checkpoint %.1f%%, install %.1f%%, conf change %.1f%%, transfer %.1f%%",
                 runs, steps, leaderTerms / n, maxApplied / n, reads / n, crashes / n, writesLost / n, checkpoints / n,
-                installs / n, backwardInstalls, confChanges / n, transfers / n, skipped / n,
+                installs / n, staleInstalls, confChanges / n, transfers / n, skipped / n,
                 100 * runsWithCrash / n, 100 * runsWithCheckpoint / n, 100 * runsWithInstall / n,
                 100 * runsWithConfChange / n, 100 * runsWithTransfer / n);
     }
