@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.vertcd.raft.node.LogWriter;
 import io.vertcd.raft.node.ReadyLoop;
 import io.vertcd.raft.node.ReadyObserver;
+import io.vertcd.raft.pb.HardState;
 import io.vertcd.raft.pb.Message;
 import io.vertcd.raft.pb.MessageType;
 import io.vertcd.raft.pb.Snapshot;
@@ -95,13 +96,14 @@ final class SimMember implements ReadyObserver {
     /**
      * The hard state to start from: the log's, with its commit index raised to the snapshot mark's index if it is
      * below it. The mark and the hard state are separate writes, and a crash can keep the one and lose the other:
-     * a received snapshot's mark is written before the save carrying its commit index (ReadyLoop rule 5), and a
-     * checkpoint's mark can overtake a lazily written commit index (rule 4) that is still waiting. The core refuses
-     * a commit index below its snapshot ({@code state.commit is out of range}); a mark only ever stands for committed
-     * entries, so raising the commit to it is sound. DEVIATION: the server's {@code RaftNode.startRaft} does not do
-     * this yet and would refuse to start (found with seed 126).
+     * a received snapshot's mark is written before the save carrying its commit index (ReadyLoop rule 5; seed 126:
+     * "state.commit 12 is out of range [23, 23]"), and a checkpoint's mark can overtake a lazily written commit index
+     * (rule 4) still waiting behind another lazy write. The core refuses a commit index below its snapshot; a mark
+     * only ever stands for committed entries, so raising the commit to it is sound (etcd instead ignores marks above
+     * the durable commit, {@code wal.ValidSnapshotEntries}). DEVIATION: the server's {@code RaftNode.startRaft} does
+     * not do this yet and would refuse to start.
      */
-    static io.vertcd.raft.pb.HardState atLeastCommitted(io.vertcd.raft.pb.HardState hs, long snapshotIndex) {
+    static HardState atLeastCommitted(HardState hs, long snapshotIndex) {
         return hs.getCommit() >= snapshotIndex ? hs : hs.toBuilder().setCommit(snapshotIndex).build();
     }
 
