@@ -21,8 +21,8 @@ import java.util.Random;
  *
  * <p>The disk and the state machine's checkpoint survive a {@link #crash}; the core, the loop, the in-memory storage,
  * unsynced writes and any running exclusive job do not. {@link #start} rebuilds the rest from them like the server's
- * start-up ({@code RaftNode.startRaft}). {@link #checkpoint} mirrors {@code RaftNode.startCheckpoint} and
- * {@link #receive} of a MsgSnap mirrors {@code RaftNode.onSnapshotReceived}; the slow part of either (the worker
+ * start-up ({@code Startup.startRaft}). {@link #checkpoint} mirrors {@code StorePause.maybeCheckpoint} and
+ * {@link #receive} of a MsgSnap mirrors {@code Snapshots.onReceived}; the slow part of either (the worker
  * thread's job) is {@link #job}, which the simulation completes in a later random step while the loop is paused.
  */
 final class SimMember implements ReadyObserver {
@@ -65,7 +65,7 @@ final class SimMember implements ReadyObserver {
     // ------------------------------------------------------------------ start and crash
 
     /**
-     * Starts (or restarts) the member from what survived, as {@code RaftNode.startRaft} does: a fresh log bootstraps
+     * Starts (or restarts) the member from what survived, as {@code Startup.startRaft} does: a fresh log bootstraps
      * a founding member or waits for the leader (joining member); otherwise the log's snapshot mark, hard state and
      * entries go into a fresh MemoryStorage and the core starts with {@code applied} = the mark's index, the state
      * machine at its checkpoint skipping what it already holds.
@@ -86,25 +86,11 @@ final class SimMember implements ReadyObserver {
                 storage.applySnapshot(Snapshot.newBuilder().setMetadata(replay.mark()).build());
                 snapshotIndex = replay.mark().getIndex();
             }
-            storage.setHardState(atLeastCommitted(replay.hardState(), snapshotIndex));
+            storage.setHardState(ReadyLoop.restartHardState(replay.hardState(), snapshotIndex));
             storage.append(replay.entries());
             node = new RawNode(config(snapshotIndex));
         }
         loop = new ReadyLoop(node, storage, log, this::send, stateMachine, this, this::drive);
-    }
-
-    /**
-     * The hard state to start from: the log's, with its commit index raised to the snapshot mark's index if it is
-     * below it. The mark and the hard state are separate writes, and a crash can keep the one and lose the other:
-     * a received snapshot's mark is written before the save carrying its commit index (ReadyLoop rule 5; seed 126:
-     * "state.commit 12 is out of range [23, 23]"), and a checkpoint's mark can overtake a lazily written commit index
-     * (rule 4) still waiting behind another lazy write. The core refuses a commit index below its snapshot; a mark
-     * only ever stands for committed entries, so raising the commit to it is sound (etcd instead ignores marks above
-     * the durable commit, {@code wal.ValidSnapshotEntries}). DEVIATION: the server's {@code RaftNode.startRaft} does
-     * not do this yet and would refuse to start.
-     */
-    static HardState atLeastCommitted(HardState hs, long snapshotIndex) {
-        return hs.getCommit() >= snapshotIndex ? hs : hs.toBuilder().setCommit(snapshotIndex).build();
     }
 
     private RaftConfig config(long applied) {
@@ -141,7 +127,7 @@ final class SimMember implements ReadyObserver {
      * The loop's transport. A MsgSnap carries the sender's current state machine, as the server exports its store
      * for it; half the time with metadata raised to the applied index and configuration (etcd's
      * {@code createMergedSnapshotMessage}, so that a member added after the stored snapshot accepts it), otherwise
-     * with the stored snapshot's metadata and a store ahead of it, as {@code RaftNode.exportSnapshot} sends it.
+     * with the stored snapshot's metadata and a store ahead of it, as {@code Snapshots.export} sends it.
      */
     private void send(List<Message> messages) {
         List<Message> out = messages;
@@ -201,7 +187,7 @@ final class SimMember implements ReadyObserver {
     }
 
     /**
-     * Checkpoints the state machine and compacts the log, as {@code RaftNode.startCheckpoint}: with the loop paused,
+     * Checkpoints the state machine and compacts the log, as {@code StorePause.maybeCheckpoint}: with the loop paused,
      * the job checkpoints the store and records the snapshot mark in the log; once the mark is durable the in-memory
      * storage takes the snapshot and drops all but a few entries below it, and the loop resumes.
      */

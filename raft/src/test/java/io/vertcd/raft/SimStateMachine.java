@@ -109,8 +109,8 @@ final class SimStateMachine implements EntryApplier {
      * {@link #staleInstalls}). Raft only restores a snapshot above its commit index, but the member may have
      * applied beyond the snapshot's data meanwhile (the install waited for the loop to pause; the server decides on
      * the durable commit index, which lags the core's); going back would lose the entries between, which the core
-     * does not hand out again. DEVIATION: the server's {@code RaftNode.onSnapshotReceived} installs whatever it
-     * receives (found with seed 13508: "member 1 applies 18 after 16").
+     * does not hand out again. The server's {@code Snapshots.install} keeps its store likewise (found with seed 13508:
+     * "member 1 applies 18 after 16").
      *
      * @return true if the state was replaced
      */

@@ -114,6 +114,23 @@ public final class ReadyLoop {
         this.term = hs.getTerm();
     }
 
+    /**
+     * The hard state a member restarts from: the log's, with its commit index raised to the snapshot mark's index if
+     * it is below it. The mark and the hard state are separate log writes and a crash can keep the one and lose the
+     * other: a received snapshot's mark is written before the save that carries its commit index (rule 5), and a
+     * checkpoint's mark can overtake a commit index still waiting to be written lazily (rule 4). Entries at or below a
+     * mark are committed (the state machine holds them), and the core refuses a commit index below its snapshot
+     * ("state.commit is out of range"); etcd avoids the case by ignoring marks above the durable commit index. Found
+     * by the simulation, seed 126.
+     *
+     * @param logged the hard state the log replayed
+     * @param snapshotIndex the index of the snapshot mark the log replayed, 0 if none
+     * @return the hard state to give the core's storage
+     */
+    public static HardState restartHardState(HardState logged, long snapshotIndex) {
+        return logged.getCommit() >= snapshotIndex ? logged : logged.toBuilder().setCommit(snapshotIndex).build();
+    }
+
     // ------------------------------------------------------------------ cursors (driver thread unless noted)
 
     /** @return the index of the last entry applied (or of the snapshot restored) */

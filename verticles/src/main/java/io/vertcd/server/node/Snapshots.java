@@ -43,8 +43,9 @@ final class Snapshots {
     /** Exported snapshots being streamed, by recipient; deleted when the transport reports the outcome. */
     private final Map<Long, Path> outgoing = new HashMap<>();
 
-    /** What a finished install hands back to the driver. */
+    /** What a finished install hands back to the driver: the new store (null when it was not ahead) and members. */
     private record Installed(KvStore store, Membership membership) {
+        static final Installed NOT_AHEAD = new Installed(null, null);
     }
 
     Snapshots(NodeState state, StorePause pause, Peers peers, MemberTable table, StoreFactory stores,
@@ -134,7 +135,9 @@ final class Snapshots {
         }
         pause.withStoreExclusive(() -> install(m, dir, state.kvStore), (installed, err) -> {
             if (err == null) {
-                adopt(installed);
+                if (installed.store() != null) {
+                    adopt(installed);
+                }
                 peers.step(m);
                 state.kick();
             } else if (err instanceof SwapFailed) {
@@ -163,6 +166,17 @@ final class Snapshots {
         }
         long startNs = System.nanoTime();
         long storeApplied = StoreSnapshots.install(dir, fresh, stores.options());
+        if (storeApplied <= current.appliedIndex()) {
+            // This member applied at least as far meanwhile (the install waited for the loop to pause, and Raft
+            // decided on a commit index that lags the applied one): going back would lose the entries between,
+            // which Raft does not hand out again (found by the simulation, seed 13508). The MsgSnap still goes to
+            // Raft; the store already holds what it stands for.
+            LOG.info("a received store snapshot (store applied index {}) is not ahead of this store (applied index {}):"
+                    + " keeping this one", storeApplied, current.appliedIndex());
+            deleteTree(fresh);
+            deleteTree(dir);
+            return Installed.NOT_AHEAD;
+        }
         try {
             current.close();
             if (Files.exists(old)) {

@@ -5,6 +5,7 @@ import io.vertcd.log.WriteAheadLog;
 import io.vertcd.raft.MemoryStorage;
 import io.vertcd.raft.RaftConfig;
 import io.vertcd.raft.RawNode;
+import io.vertcd.raft.node.ReadyLoop;
 import io.vertcd.raft.pb.HardState;
 import io.vertcd.raft.pb.Snapshot;
 import io.vertcd.raft.pb.SnapshotMetadata;
@@ -197,7 +198,7 @@ final class Startup {
                 storage.applySnapshot(Snapshot.newBuilder().setMetadata(snap).build());
                 snapshotIndex = snap.getIndex();
             }
-            HardState hs = replay.hardState();
+            HardState hs = ReadyLoop.restartHardState(replay.hardState(), snapshotIndex);
             storage.setHardState(hs);
             if (!replay.entries().isEmpty()) {
                 storage.append(replay.entries());
