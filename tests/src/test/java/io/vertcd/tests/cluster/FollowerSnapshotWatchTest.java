@@ -41,7 +41,9 @@ class FollowerSnapshotWatchTest {
             try (Client onFollower = Client.builder().endpoints(c.members().get(follower).clientUrl()).build();
                  Client onLeader = Client.builder().endpoints(c.members().get(leader).clientUrl()).build();
                  Watch.Watcher w = onFollower.getWatchClient().watch(bs("w/"),
-                         WatchOption.builder().isPrefix(true).build(),
+                         // from the next revision on: the watch may be created after the first put lands
+                         WatchOption.builder().isPrefix(true).withRevision(
+                                 await(onLeader.getKVClient().get(bs("w/"))).getHeader().getRevision() + 1).build(),
                          r -> {
                              synchronized (events) {
                                  events.addAll(r.getEvents());
