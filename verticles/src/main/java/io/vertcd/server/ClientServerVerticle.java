@@ -63,6 +63,7 @@ public final class ClientServerVerticle extends VerticleBase {
         ResponseHeaders headers = node.headers();
         new WatchService(node::watches, headers, config.maxRequestBytes()).register(routes);
         WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
+        ReadyGate gate = new ReadyGate(node::isPublished, node.published());
         List<Future<HttpServer>> listening = new ArrayList<>();
         for (URI url : config.listenClientUrls()) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
@@ -71,9 +72,9 @@ public final class ClientServerVerticle extends VerticleBase {
                     .setHttp2ClearTextEnabled(true)
                     .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
                     .connectionHandler(new AuthorityNormalizer())
-                    .webSocketHandshakeHandler(webSocketWatch::handshake)
+                    .webSocketHandshakeHandler(gate.handshakes(webSocketWatch::handshake))
                     .webSocketHandler(webSocketWatch::handle)
-                    .requestHandler(grpc);
+                    .requestHandler(gate.requests(grpc));
             servers.add(server);
             listening.add(server.listen());
         }

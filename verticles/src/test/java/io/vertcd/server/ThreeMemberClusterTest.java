@@ -4,6 +4,7 @@ import static io.vertcd.server.InProcessCluster.await;
 import static io.vertcd.server.InProcessCluster.b;
 import static io.vertcd.server.InProcessCluster.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,9 +225,53 @@ class ThreeMemberClusterTest {
     }
 
     @Test
-    void aMemberWithoutQuorumTimesOutAndRequireLeaderCallsFailFast() throws Exception {
+    void aMemberServesClientsOnlyOnceItsAttributesAreAppliedAndThenListsEveryMember() throws Exception {
         c.start(0);
-        // alone, member 0 never learns of a leader: a require-leader call fails at once (etcd's interceptor)
+        // alone, member 0 cannot publish its name and client URLs: its client port holds the call (etcd serves
+        // clients only after publish)
+        var held = c.client(0).callAsync(io.vertx.grpc.common.ServiceName.create("etcdserverpb", "Cluster"), "MemberList",
+                io.etcd.jetcd.api.MemberListRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.MemberListResponse.getDefaultInstance());
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class,
+                () -> held.await(1500, java.util.concurrent.TimeUnit.MILLISECONDS),
+                "answered before its attributes were applied");
+        c.start(1);
+        c.start(2);
+        assertEquals(SIZE, held.await(20, java.util.concurrent.TimeUnit.SECONDS).response().getMembersCount());
+        for (int i = 0; i < SIZE; i++) {
+            memberList(i); // answers once member i serves, i.e. once its own attributes are applied
+        }
+        // once every member serves, every member lists every name and client URL within 1 s (the bound)
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        for (int i = 0; i < SIZE; i++) {
+            List<io.etcd.jetcd.api.Member> listed = memberList(i);
+            while (!complete(listed) && System.nanoTime() < deadline) {
+                listed = memberList(i);
+            }
+            assertEquals(SIZE, listed.size());
+            assertTrue(complete(listed), "member " + i + " lists every name and client URL: " + listed);
+        }
+    }
+
+    private List<io.etcd.jetcd.api.Member> memberList(int i) throws Exception {
+        return c.client(i).ok("Cluster", "MemberList", io.etcd.jetcd.api.MemberListRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.MemberListResponse.getDefaultInstance()).getMembersList();
+    }
+
+    private static boolean complete(List<io.etcd.jetcd.api.Member> members) {
+        return members.stream().allMatch(m -> !m.getName().isEmpty() && m.getClientURLsCount() == 1);
+    }
+
+    @Test
+    void aMemberWithoutQuorumTimesOutAndRequireLeaderCallsFailFast() throws Exception {
+        // member 0 serves clients once its attributes are applied (etcd serves after publish), then is left alone:
+        // it loses its leader (check-quorum or an election timeout), and a require-leader call fails at once
+        // (etcd's interceptor)
+        startAll();
+        c.awaitAgreedLeader();
+        c.stop(1);
+        c.stop(2);
+        InProcessCluster.await("member 0 knows no leader", () -> c.server(0).node().leader() == 0);
         TestGrpcClient.Result<RangeResponse> r = c.client(0).call("KV", "Range",
                 RangeRequest.newBuilder().setKey(b("x")).setSerializable(true).build(), RangeResponse.getDefaultInstance(),
                 Map.of("hasleader", "true"));

@@ -3,10 +3,13 @@ package io.vertcd.server.node;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.ResponseHeader;
-import io.vertcd.raft.ProposalDroppedException;
 import io.vertcd.raft.pb.ConfChange;
 import io.vertcd.raft.pb.ConfChangeType;
 import io.vertcd.server.cli.MemberIds;
+import io.vertcd.statemachine.pb.InternalRequest;
+import io.vertcd.statemachine.pb.MemberAttributesRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,18 +20,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The member table as this member applied it ({@link Membership}): applying committed membership changes and keeping
  * the peer transport in line with it, adopting the table a store snapshot brings, publishing it to other threads, and
- * publishing this member's own name and client URLs through Raft (etcd server.go publish).
+ * publishing this member's own name and client URLs through Raft as an ordinary request (etcd server.go publish);
+ * the member serves clients once they are applied.
  */
 final class MemberTable {
     private static final Logger LOG = LoggerFactory.getLogger(MemberTable.class);
 
     private final NodeState state;
     private final Peers peers;
+    private final Proposals proposals;
+    private final Promise<Void> published = Promise.promise();
+    private volatile boolean publishedFlag;
     private long publishRetryAtMs;
 
-    MemberTable(NodeState state, Peers peers) {
+    MemberTable(NodeState state, Peers peers, Proposals proposals) {
         this.state = state;
         this.peers = peers;
+        this.proposals = proposals;
     }
 
     /**
@@ -79,19 +87,48 @@ final class MemberTable {
     }
 
     /**
-     * Publishes the applied member table to other threads; this member's own entry shows its name and client URLs
-     * from the flags even before its attributes are applied (etcd serves clients only once they are, so its
-     * MemberList always has them). Driver only.
+     * Publishes the applied member table to other threads, and notes when this member's own name and client URLs
+     * in it equal its flags: from then on it serves clients ({@link #published}), as etcd serves clients only once
+     * its attributes are applied (etcd embed serve: ReadyNotify). Driver only.
      */
     void publish() {
-        List<Member> list = new ArrayList<>(state.membership.members());
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).getID() == state.memberId) {
-                list.set(i, list.get(i).toBuilder().setName(state.config.name()).clearClientURLs()
-                        .addAllClientURLs(ownClientUrls()).build());
-            }
+        state.memberList = List.copyOf(state.membership.members());
+        if (!published.future().isComplete() && ownAttributesApplied()) {
+            LOG.info("member {} published its name {} and client URLs {} to the cluster",
+                    MemberIds.toHex(state.memberId), state.config.name(), ownClientUrls());
+            publishedFlag = true;
+            published.complete();
         }
-        state.memberList = List.copyOf(list);
+    }
+
+    private boolean ownAttributesApplied() {
+        Member self = state.membership.get(state.memberId);
+        return self != null && self.getName().equals(state.config.name())
+                && self.getClientURLsList().equals(ownClientUrls());
+    }
+
+    /** @return true once this member's own attributes are applied; any thread */
+    boolean isPublished() {
+        return publishedFlag;
+    }
+
+    /** @return completes (on the driver's context) once this member's own attributes are applied */
+    Future<Void> published() {
+        return published.future();
+    }
+
+    /**
+     * A member's published attributes were applied at {@code index} (an ordinary request, {@link #maybePublishAttributes}).
+     * Driver only.
+     */
+    void onAttributesApplied(MemberAttributesRequest attributes, long index) {
+        if (state.membership.applyAttributes(attributes.getMemberID(), attributes.getName(),
+                attributes.getClientURLsList(), index)) {
+            LOG.info("member {} applied the attributes of member {} at index {}: name {}, client URLs {}",
+                    MemberIds.toHex(state.memberId), MemberIds.toHex(attributes.getMemberID()), index,
+                    attributes.getName(), attributes.getClientURLsList());
+            publish();
+        }
     }
 
     private List<String> ownClientUrls() {
@@ -100,31 +137,18 @@ final class MemberTable {
 
     /**
      * Makes this member's name and client URLs part of the applied member table, so that every member lists them
-     * (etcd server.go publish, which proposes them through Raft once a leader is known and retries until applied).
-     * Carried as a ConfChange UPDATE_NODE whose context holds only the name and client URLs; Raft's configuration does
-     * not change. Retried every heartbeat while Raft drops it (no leader, another change pending) and after the
-     * request timeout if it never applies. Driver only.
+     * (etcd server.go publish: an ordinary Raft request, proposed once a leader is known and again after each request
+     * timeout until it is applied; held while no leader is known, like other proposals). Driver only.
      */
     void maybePublishAttributes() {
-        if (state.leader == 0 || state.stopped || state.membership == null || NodeState.nowMs() < publishRetryAtMs) {
+        if (state.leader == 0 || state.stopped || state.membership == null || NodeState.nowMs() < publishRetryAtMs
+                || ownAttributesApplied()) {
             return;
         }
-        Member self = state.membership.get(state.memberId);
-        if (self == null || (self.getName().equals(state.config.name())
-                && self.getClientURLsList().equals(ownClientUrls()))) {
-            return;
-        }
-        ConfChange cc = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE).setNodeId(state.memberId)
-                .setId(state.ids.next()).setContext(Member.newBuilder().setID(state.memberId)
-                        .setName(state.config.name()).addAllClientURLs(ownClientUrls()).build().toByteString())
-                .build();
-        try {
-            state.rawNode.proposeConfChange(cc);
-            publishRetryAtMs = NodeState.nowMs() + state.config.requestTimeoutMs();
-            state.kick();
-        } catch (ProposalDroppedException e) {
-            publishRetryAtMs = NodeState.nowMs() + state.config.heartbeatIntervalMs();
-        }
+        proposals.proposeInternal(InternalRequest.newBuilder().setMemberAttributes(MemberAttributesRequest.newBuilder()
+                .setMemberID(state.memberId).setName(state.config.name()).addAllClientURLs(ownClientUrls())));
+        publishRetryAtMs = NodeState.nowMs() + state.config.requestTimeoutMs();
+        state.kick();
     }
 
     /** @return the body of the peer members endpoint: an etcd MemberListResponse with the cluster ID; any thread */

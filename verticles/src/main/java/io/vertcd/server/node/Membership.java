@@ -152,24 +152,7 @@ public final class Membership {
                 byId.put(id, ctx.toBuilder().setIsLearner(true).build());
             }
             case CONF_CHANGE_UPDATE_NODE -> {
-                if (cur == null || ctx == null) {
-                    return false;
-                }
-                Member.Builder b = cur.toBuilder();
-                if (ctx.getPeerURLsCount() > 0) {
-                    b.clearPeerURLs().addAllPeerURLs(ctx.getPeerURLsList());
-                }
-                if (!ctx.getName().isEmpty()) {
-                    b.setName(ctx.getName());
-                }
-                if (ctx.getClientURLsCount() > 0) {
-                    b.clearClientURLs().addAllClientURLs(ctx.getClientURLsList());
-                }
-                Member updated = b.build();
-                if (updated.equals(cur)) {
-                    return false;
-                }
-                byId.put(id, updated);
+                return cur != null && ctx != null && update(cur, ctx);
             }
             case CONF_CHANGE_REMOVE_NODE -> {
                 removed.add(id);
@@ -179,6 +162,45 @@ public final class Membership {
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Applies a member's published attributes, committed at {@code entryIndex} (skipped at or below
+     * {@link #index()}): its name and client URLs (etcd server.go publish, applied by etcd's
+     * RaftCluster.UpdateAttributes). Attributes of a member not in the table (removed meanwhile) are ignored.
+     *
+     * @param id the member
+     * @param name its {@code --name}
+     * @param clientUrls its {@code --advertise-client-urls}
+     * @return true when the table changed
+     */
+    public boolean applyAttributes(long id, String name, List<String> clientUrls, long entryIndex) {
+        if (entryIndex <= index) {
+            return false;
+        }
+        index = entryIndex;
+        Member cur = byId.get(id);
+        return cur != null && update(cur, Member.newBuilder().setID(id).setName(name).addAllClientURLs(clientUrls).build());
+    }
+
+    /** Replaces whichever of peer URLs, name and client URLs {@code ctx} gives; @return true when that changed the table. */
+    private boolean update(Member cur, Member ctx) {
+        Member.Builder b = cur.toBuilder();
+        if (ctx.getPeerURLsCount() > 0) {
+            b.clearPeerURLs().addAllPeerURLs(ctx.getPeerURLsList());
+        }
+        if (!ctx.getName().isEmpty()) {
+            b.setName(ctx.getName());
+        }
+        if (ctx.getClientURLsCount() > 0) {
+            b.clearClientURLs().addAllClientURLs(ctx.getClientURLsList());
+        }
+        Member updated = b.build();
+        if (updated.equals(cur)) {
+            return false;
+        }
+        byId.put(cur.getID(), updated);
         return true;
     }
 

@@ -74,7 +74,7 @@ public final class RaftNode extends VerticleBase {
         this.reads = new Reads(state, pause);
         this.leadership = new Leadership(state, proposals, reads);
         this.peers = new Peers(state, reads, this::fatal);
-        this.table = new MemberTable(state, peers);
+        this.table = new MemberTable(state, peers, proposals);
         this.changes = new MembershipChanges(state, peers);
         this.snapshots = new Snapshots(state, pause, peers, table, stores, this::fatal);
         this.peers.bind(snapshots, changes, table);
@@ -133,6 +133,19 @@ public final class RaftNode extends VerticleBase {
     /** @return the leader this member follows, 0 if none */
     public long leader() {
         return state.leader;
+    }
+
+    /**
+     * @return true once this member's own name and client URLs are applied to the member table: it serves clients
+     *     from then on (etcd serves clients once its attributes are published); any thread
+     */
+    public boolean isPublished() {
+        return table.isPublished();
+    }
+
+    /** @return completes once {@link #isPublished()}; its callbacks run on the driver's context */
+    public Future<Void> published() {
+        return table.published();
     }
 
     /** @return true when this member is a learner */

@@ -47,6 +47,13 @@ final class StoreApplier implements EntryApplier {
             return;
         }
         InternalRequest request = InternalRequest.parseFrom(e.getData());
+        if (request.hasMemberAttributes()) {
+            table.onAttributesApplied(request.getMemberAttributes(), e.getIndex()); // the member table's, not the store's
+            if (e.getIndex() > kv.appliedIndex()) {
+                kv.applyNoop(e.getIndex(), e.getTerm());
+            }
+            return;
+        }
         ApplyResult result = kv.apply(e.getIndex(), e.getTerm(), request);
         proposals.onApplied(request.getHeader(), result, e.getIndex());
     }
