@@ -16,6 +16,9 @@ import net.openhft.chronicle.bytes.Bytes;
  *   SNAPSHOT_MARK  : type(1) | protobuf SnapshotMetadata
  *   TRUNCATE       : type(1) | fromIndex (8, little-endian)
  * </pre>
+ * This is format 1, the whole document of a log written before checksums. The log now writes it
+ * inside a checksummed frame ({@link RecordFrame}: type | 0x10, prev crc, crc, then the body above);
+ * replay reads the frame first and then the body with these methods.
  * The ENTRY index is duplicated in front of the protobuf so that replay's first pass can rebuild
  * the Raft-index map without parsing entry payloads.
  */

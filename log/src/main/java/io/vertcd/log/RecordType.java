@@ -3,6 +3,9 @@ package io.vertcd.log;
 /**
  * The four logical record kinds of the log; the first byte of every Chronicle document.
  *
+ * <p>On disk the byte is the code below (format 1, logs written before checksums) or the code with
+ * {@link RecordFrame#CHECKED} set, 0x11..0x14 (format 2: a CRC32C frame follows, see {@link RecordFrame}).
+ *
  * <p>The payload after the type byte is: ENTRY = protobuf {@code Entry}; HARD_STATE = protobuf
  * {@code HardState}; SNAPSHOT_MARK = protobuf {@code SnapshotMetadata} (index, term, conf state);
  * TRUNCATE = 8-byte little-endian Raft index {@code fromIndex}. These mirror etcd's WAL record

@@ -40,6 +40,9 @@ import java.util.function.LongConsumer;
  * cycle file touched by the batch is additionally {@code fsync}ed, and when a new cycle file
  * appeared, the directory is fsynced so the file's name is durable too.
  *
+ * <p>Every record is written as a checksummed format-2 record continuing the chain of the record before it
+ * ({@link RecordFrame}).
+ *
  * <p>Errors: a record that fails validation fails only its own future. Any exception while writing
  * or syncing is fatal: the batch and every later task fail with a {@link WalException} carrying the
  * first cause (durability of the written bytes is unknown; etcd likewise treats a failed fsync as
@@ -55,6 +58,8 @@ final class WalWriter implements Runnable {
     private final int maxBatch;
     private final Map<Integer, File> cycleFiles;
     private final LongConsumer durableLastIndex;
+    private final RecordFrame chain;
+    private final Bytes<?> scratch = Bytes.allocateElasticOnHeap(256);
 
     private ExcerptAppender appender;
     private WalException failure;
@@ -72,9 +77,10 @@ final class WalWriter implements Runnable {
      * @param maxBatch         most tasks per sync.
      * @param cycleFiles       cycle number -&gt; file, filled by the queue's store-file listener.
      * @param durableLastIndex receives {@link LogState#lastIndex()} after every sync.
+     * @param chain            the checksum chain as replay left it; every record written continues it.
      */
     WalWriter(SingleChronicleQueue queue, Path dir, LogState state, BlockingQueue<WalTask> pending, int maxBatch,
-              Map<Integer, File> cycleFiles, LongConsumer durableLastIndex) {
+              Map<Integer, File> cycleFiles, LongConsumer durableLastIndex, RecordFrame chain) {
         this.queue = queue;
         this.dir = dir;
         this.state = state;
@@ -82,6 +88,7 @@ final class WalWriter implements Runnable {
         this.maxBatch = maxBatch;
         this.cycleFiles = cycleFiles;
         this.durableLastIndex = durableLastIndex;
+        this.chain = chain;
     }
 
     @Override
@@ -297,8 +304,10 @@ final class WalWriter implements Runnable {
     }
 
     private long append(Consumer<Bytes<?>> body) {
+        scratch.clear();
+        body.accept(scratch);
         try (DocumentContext dc = appender.writingDocument()) {
-            body.accept(dc.wire().bytes());
+            chain.write(scratch, dc.wire().bytes());
         }
         long qi = appender.lastIndexAppended();
         int cycle = cycleOf(qi);

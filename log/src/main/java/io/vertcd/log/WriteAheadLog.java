@@ -34,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Records</h2>
  * A Chronicle Queue is append-only, so the log is logical: ENTRY(term, index, type, data),
  * HARD_STATE(term, vote, commit), SNAPSHOT_MARK(index, term, conf state) and TRUNCATE(fromIndex)
- * records (see {@link RecordCodec}); on replay a later record wins. An in-memory map
+ * records (see {@link RecordCodec}); on replay a later record wins. Every record carries a CRC32C chained to the
+ * record before it ({@link RecordFrame}, format 2); logs written before checksums (format 1) still open. An in-memory map
  * Raft index -&gt; queue index is rebuilt on open.
  *
  * <h2>Durability</h2>
@@ -73,7 +74,7 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
     private volatile boolean closed;
 
     private WriteAheadLog(Path dir, SingleChronicleQueue queue, FileChannel lockChannel, Replay replay,
-                          LogState state, Map<Integer, File> cycleFiles, WalOptions options) {
+                          LogState state, Map<Integer, File> cycleFiles, WalOptions options, RecordFrame chain) {
         this.dir = dir;
         this.queue = queue;
         this.lockChannel = lockChannel;
@@ -82,7 +83,7 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
         this.pendingCapacity = options.pendingCapacity();
         this.pending = new ArrayBlockingQueue<>(options.pendingCapacity());
         WalWriter writer = new WalWriter(queue, dir, state, pending, options.maxBatch(), cycleFiles,
-                i -> lastIndex = i);
+                i -> lastIndex = i, chain);
         this.ioThread = new Thread(writer, "vertcd-wal");
         this.ioThread.setDaemon(true);
         this.ioThread.start();
@@ -95,8 +96,12 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
      *
      * @param walDir the WAL directory.
      * @return the open log; {@link #replay()} tells what it holds.
-     * @throws WalException if msync is not native, another process holds the log, or a record
-     *                      before the tail is corrupt or entries are missing.
+     * @throws WalException if msync is not native, another process holds the log, entries are missing, or a
+     *                      record is damaged (checksum, chain or decoding) and is not a torn tail; the message names
+     *                      the cycle file, the queue index and the file offset, and contains
+     *                      {@code walpb: crc mismatch} for a checksum failure (etcd {@code wal.ReadAll}). A torn
+     *                      tail (the damaged last record of the newest file, nothing valid after it) is cut instead
+     *                      and logged as {@code repaired WAL error} (etcd {@code wal.Repair}), see {@link TailRepair}.
      * @throws IOException  if the directory cannot be created or read.
      */
     public static WriteAheadLog open(Path walDir) throws IOException {
@@ -110,19 +115,29 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
         SingleChronicleQueue queue = null;
         try {
             NativeMsync.verify(walDir);
+            TailRepair.clearLeftovers(walDir);
             Map<Integer, File> cycleFiles = new ConcurrentHashMap<>();
-            queue = SingleChronicleQueueBuilder.binary(walDir)
-                    .rollCycle(options.rollCycle())
-                    .timeProvider(options.timeProvider())
-                    .syncMode(SyncMode.SYNC)
-                    .storeFileListener(new CycleFileTracker(cycleFiles))
-                    .build();
+            queue = build(walDir, options, cycleFiles);
             LogState state = new LogState();
-            Replay replay = WalReplayer.replay(queue, state);
+            WalReplayer.Result result = WalReplayer.replay(queue, state);
+            if (result.torn() != null) {
+                Path rebuilt = TailRepair.rebuild(queue, walDir, result.torn());
+                queue.close();
+                queue = null;
+                TailRepair.install(walDir, rebuilt, result.torn());
+                cycleFiles.clear();
+                queue = build(walDir, options, cycleFiles);
+                state = new LogState();
+                result = WalReplayer.replay(queue, state);
+                if (result.torn() != null) {
+                    throw new WalException("wal: still torn after repair: " + result.torn());
+                }
+            }
+            Replay replay = result.replay();
             LOG.info("opened write-ahead log {}: hardState=[{}], snapshot index {}, {} entries after it",
                     walDir, replay.hardState().toString().replace('\n', ' ').trim(),
                     state.snapshotIndex(), replay.entries().size());
-            return new WriteAheadLog(walDir, queue, lockChannel, replay, state, cycleFiles, options);
+            return new WriteAheadLog(walDir, queue, lockChannel, replay, state, cycleFiles, options, result.chain());
         } catch (IOException | RuntimeException | Error e) {
             if (queue != null) {
                 queue.close();
@@ -130,6 +145,15 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
             lockChannel.close();
             throw e;
         }
+    }
+
+    private static SingleChronicleQueue build(Path walDir, WalOptions options, Map<Integer, File> cycleFiles) {
+        return SingleChronicleQueueBuilder.binary(walDir)
+                .rollCycle(options.rollCycle())
+                .timeProvider(options.timeProvider())
+                .syncMode(SyncMode.SYNC)
+                .storeFileListener(new CycleFileTracker(cycleFiles))
+                .build();
     }
 
     private static FileChannel lock(Path walDir) throws IOException {

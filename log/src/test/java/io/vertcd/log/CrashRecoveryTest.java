@@ -104,6 +104,30 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void killedUnderWritesThenCutTailIsRepairedAndServesOnlyWrittenEntries() throws Exception {
+        Path dir = tmp.resolve("wal");
+        Process p = child(dir, "append");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            readUntil(p, out, "ACK", 400);
+            kill(p);
+        }
+        List<WalFiles.Doc> docs = WalFiles.docs(dir);
+        long cutAt = docs.get(docs.size() - 1).end() - 300; // the reported damage: the last 300 bytes cut
+        WalFiles.truncate(WalFiles.newestCycleFile(dir), cutAt);
+        long kept = docs.stream().filter(d -> d.end() <= cutAt && d.raftIndex() > 0)
+                .mapToLong(WalFiles.Doc::raftIndex).max().orElseThrow();
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(entries(1, kept, 1), wal.replay().entries()); // every kept entry has its written bytes
+            assertEquals(kept, wal.lastIndex());
+            wal.save(hs(2, 2, kept), entries(kept + 1, kept + 3, 2)).get(30, TimeUnit.SECONDS);
+        }
+        try (WriteAheadLog wal = WriteAheadLog.open(dir)) {
+            assertEquals(kept + 3, wal.lastIndex());
+            assertEquals(entries(kept + 1, kept + 3, 2), wal.replay().entries().subList((int) kept, (int) kept + 3));
+        }
+    }
+
+    @Test
     void tornLastRecordIsIgnoredAndTheLogStaysWritable() throws Exception {
         Path dir = tmp.resolve("wal");
         Process p = child(dir, "torn");
