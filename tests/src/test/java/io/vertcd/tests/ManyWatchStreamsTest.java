@@ -32,67 +32,61 @@ class ManyWatchStreamsTest {
 
     @Test
     void tenThousandWatchStreamsOnOneConnection() throws Exception {
-        Binaries.requireEtcd();
-        MemberKind subject = Binaries.requireSubject();
-        String etcd = run(MemberKind.ETCD);
-        String vertcd = run(subject);
-        System.out.println("etcd:   " + etcd + "\n" + subject + ": " + vertcd);
+        SideBySide.run("manystreams", ManyWatchStreamsTest::run);
     }
 
-    private static String run(MemberKind kind) throws Exception {
-        try (MemberProcess m = MemberProcess.create(kind, "manystreams").start()) {
-            ManagedChannel ch = NettyChannelBuilder.forTarget(m.clientUrl().replace("http://", ""))
-                    .usePlaintext().directExecutor().build(); // responses handled on the transport's thread
-            List<RawWatch> watches = new ArrayList<>(STREAMS);
-            try {
-                KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
-                kv.put(PutRequest.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8("0")).build());
-                assertEquals(ConnectivityState.READY, ch.getState(false));
-                AtomicBoolean left = new AtomicBoolean();
-                ch.notifyWhenStateChanged(ConnectivityState.READY, () -> left.set(true));
+    private static String run(MemberProcess m) throws Exception {
+        ManagedChannel ch = NettyChannelBuilder.forTarget(m.grpcTarget())
+                .usePlaintext().directExecutor().build(); // responses handled on the transport's thread
+        List<RawWatch> watches = new ArrayList<>(STREAMS);
+        try {
+            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+            kv.put(PutRequest.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8("0")).build());
+            assertEquals(ConnectivityState.READY, ch.getState(false));
+            AtomicBoolean left = new AtomicBoolean();
+            ch.notifyWhenStateChanged(ConnectivityState.READY, () -> left.set(true));
 
-                long t0 = System.nanoTime();
-                for (int i = 0; i < STREAMS; i++) {
-                    RawWatch w = new RawWatch(ch);
-                    watches.add(w);
-                    w.create(WatchCreateRequest.newBuilder().setKey(KEY).build());
-                }
-                for (RawWatch w : watches) {
-                    assertTrue(w.next().getCreated(), kind + ": created");
-                }
-                long opened = System.nanoTime();
-                long rev = KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .put(PutRequest.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8("1")).build())
-                        .getHeader().getRevision();
-                for (RawWatch w : watches) {
-                    WatchResponse r = w.next();
-                    assertEquals(1, r.getEventsCount(), kind + ": " + r);
-                    assertEquals(rev, r.getEvents(0).getKv().getModRevision());
-                }
-                long delivered = System.nanoTime();
-                for (RawWatch w : watches) {
-                    w.disconnect();
-                }
-                for (RawWatch w : watches) {
-                    assertEquals(RawWatch.END, w.poll(20_000), kind + ": the cancelled call ends");
-                }
-                long cancelled = System.nanoTime();
-
-                try (RawWatch after = new RawWatch(ch)) {
-                    after.create(WatchCreateRequest.newBuilder().setKey(KEY).build());
-                    assertTrue(after.next().getCreated(), kind + ": a new watch after the cancels");
-                    KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
-                            .put(PutRequest.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8("2")).build());
-                    assertEquals(1, after.next().getEventsCount(), kind + ": its event");
-                }
-                assertFalse(left.get(), kind + ": the connection closed (channel left READY: " + ch.getState(false) + ")");
-                assertTrue(m.isAlive(), kind + " is still running");
-                return String.format("%,d streams opened in %d ms, one put's event to all in %d ms, all cancelled in %d ms",
-                        STREAMS, ms(opened - t0), ms(delivered - opened), ms(cancelled - delivered));
-            } finally {
-                watches.forEach(RawWatch::disconnect);
-                ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < STREAMS; i++) {
+                RawWatch w = new RawWatch(ch);
+                watches.add(w);
+                w.create(WatchCreateRequest.newBuilder().setKey(KEY).build());
             }
+            for (RawWatch w : watches) {
+                assertTrue(w.next().getCreated(), m.kind() + ": created");
+            }
+            long opened = System.nanoTime();
+            long rev = KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8("1")).build())
+                    .getHeader().getRevision();
+            for (RawWatch w : watches) {
+                WatchResponse r = w.next();
+                assertEquals(1, r.getEventsCount(), m.kind() + ": " + r);
+                assertEquals(rev, r.getEvents(0).getKv().getModRevision());
+            }
+            long delivered = System.nanoTime();
+            for (RawWatch w : watches) {
+                w.disconnect();
+            }
+            for (RawWatch w : watches) {
+                assertEquals(RawWatch.END, w.poll(20_000), m.kind() + ": the cancelled call ends");
+            }
+            long cancelled = System.nanoTime();
+
+            try (RawWatch after = new RawWatch(ch)) {
+                after.create(WatchCreateRequest.newBuilder().setKey(KEY).build());
+                assertTrue(after.next().getCreated(), m.kind() + ": a new watch after the cancels");
+                KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8("2")).build());
+                assertEquals(1, after.next().getEventsCount(), m.kind() + ": its event");
+            }
+            assertFalse(left.get(), m.kind() + ": the connection closed (channel left READY: " + ch.getState(false) + ")");
+            assertTrue(m.isAlive(), m.kind() + " is still running");
+            return String.format("%,d streams opened in %d ms, one put's event to all in %d ms, all cancelled in %d ms",
+                    STREAMS, ms(opened - t0), ms(delivered - opened), ms(cancelled - delivered));
+        } finally {
+            watches.forEach(RawWatch::disconnect);
+            ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 

@@ -36,40 +36,34 @@ class SlowWatcherTest {
 
     @Test
     void aFarBehindWatcherGetsEveryEventInResponsesUnderFourMiB() throws Exception {
-        Binaries.requireEtcd();
-        MemberKind subject = Binaries.requireSubject();
-        String etcd = run(MemberKind.ETCD);
-        String vertcd = run(subject);
-        System.out.println("etcd:   " + etcd + "\n" + subject + ": " + vertcd);
+        SideBySide.run("slowwatch", SlowWatcherTest::run);
     }
 
-    private static String run(MemberKind kind) throws Exception {
-        try (MemberProcess m = MemberProcess.create(kind, "slowwatch").start()) {
-            ManagedChannel ch = NettyChannelBuilder.forTarget(m.clientUrl().replace("http://", ""))
-                    .usePlaintext().maxInboundMessageSize(CLIENT_RECEIVE_LIMIT).build();
-            try (RawWatch unread = new RawWatch(ch, 1)) {
-                ByteString prefix = ByteString.copyFromUtf8("slow/");
-                ByteString end = ByteString.copyFromUtf8("slow0");
-                unread.create(WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(end).build());
-                assertTrue(unread.next().getCreated());
-                long t0 = System.nanoTime();
-                long first = write(ch, kind);
-                long writeMs = (System.nanoTime() - t0) / 1_000_000;
-                try (RawWatch history = new RawWatch(ch)) {
-                    history.create(WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(end)
-                            .setStartRevision(first).build());
-                    assertTrue(history.next().getCreated());
-                    long t1 = System.nanoTime();
-                    unread.readAll();
-                    String a = drain(kind + " unread watcher", unread, first);
-                    String b = drain(kind + " history watcher", history, first);
-                    long readMs = (System.nanoTime() - t1) / 1_000_000;
-                    return PUTS + " puts in " + writeMs + " ms; both watchers drained in " + readMs + " ms; unread: "
-                            + a + "; history: " + b;
-                }
-            } finally {
-                ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    private static String run(MemberProcess m) throws Exception {
+        ManagedChannel ch = NettyChannelBuilder.forTarget(m.grpcTarget())
+                .usePlaintext().maxInboundMessageSize(CLIENT_RECEIVE_LIMIT).build();
+        try (RawWatch unread = new RawWatch(ch, 1)) {
+            ByteString prefix = ByteString.copyFromUtf8("slow/");
+            ByteString end = ByteString.copyFromUtf8("slow0");
+            unread.create(WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(end).build());
+            assertTrue(unread.next().getCreated());
+            long t0 = System.nanoTime();
+            long first = write(ch, m.kind());
+            long writeMs = (System.nanoTime() - t0) / 1_000_000;
+            try (RawWatch history = new RawWatch(ch)) {
+                history.create(WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(end)
+                        .setStartRevision(first).build());
+                assertTrue(history.next().getCreated());
+                long t1 = System.nanoTime();
+                unread.readAll();
+                String a = drain(m.kind() + " unread watcher", unread, first);
+                String b = drain(m.kind() + " history watcher", history, first);
+                long readMs = (System.nanoTime() - t1) / 1_000_000;
+                return PUTS + " puts in " + writeMs + " ms; both watchers drained in " + readMs + " ms; unread: "
+                        + a + "; history: " + b;
             }
+        } finally {
+            ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 
