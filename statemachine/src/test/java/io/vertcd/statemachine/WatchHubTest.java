@@ -246,6 +246,62 @@ class WatchHubTest extends StoreFixture {
         assertEquals(12, events(sink.all).size());
     }
 
+    /** Catches every watcher up with ticks, draining {@code sink} after each, until the hub has no work. */
+    private void catchUp(Sink sink) {
+        for (int ticks = 0; hub.needsTick(); ticks++) {
+            assertTrue(ticks < 1000, "caught up");
+            hub.tick();
+            sink.drain();
+        }
+    }
+
+    @Test
+    void catchUpSendsAtMostEtcdsThousandRevisionsPerResponse() {
+        hub(WatchOptions.defaults());
+        for (int i = 0; i < 2500; i++) {
+            ok(put("r/k" + (i % 7), "v" + i)); // revs 2..2501
+        }
+        Sink sink = new Sink(1000);
+        WatchStream s = hub.openStream(sink);
+        long id = s.watch(watchRange("r/", "r0").toBuilder().setStartRevision(2).build()).getWatchId();
+        catchUp(sink);
+        List<WatchResponse> rs = sink.of(id);
+        assertEquals(List.of(1000, 1000, 500), rs.stream().map(WatchResponse::getEventsCount).toList());
+        assertOrderedUniqueAtomic(rs);
+        assertEquals(2500, events(rs).size());
+        assertEquals(1, hub.syncedCount());
+    }
+
+    @Test
+    void catchUpResponsesKeepTheByteBoundAndNeverSplitARevision() {
+        hub(new WatchOptions(512, 10_000, 1000, 10_000));
+        String kib = "x".repeat(1024);
+        for (int i = 0; i < 40; i++) {
+            ok(put("b/k" + i, kib)); // revs 2..41, about 1.05 KiB each
+        }
+        TxnRequest.Builder big = TxnRequest.newBuilder(); // rev 42: 12 KiB, above the bound on its own
+        for (int i = 0; i < 12; i++) {
+            big.addSuccess(op(put("b/t" + i, kib)));
+        }
+        ok(big.build());
+        ok(put("b/last", kib)); // rev 43
+        Sink sink = new Sink(1); // takes one response per tick: the rest is read again later
+        WatchStream s = hub.openStream(sink);
+        long id = s.watch(watchRange("b/", "b0").toBuilder().setStartRevision(2).build()).getWatchId();
+        catchUp(sink);
+        List<WatchResponse> rs = sink.of(id);
+        assertOrderedUniqueAtomic(rs);
+        assertEquals(53, events(rs).size(), "every event once");
+        for (WatchResponse r : rs) {
+            int bytes = r.getSerializedSize();
+            boolean oneRevision = r.getEvents(0).getKv().getModRevision()
+                    == r.getEvents(r.getEventsCount() - 1).getKv().getModRevision();
+            assertTrue(bytes <= 10_000 + 100 || oneRevision, "within the bound: " + bytes);
+        }
+        assertTrue(rs.stream().anyMatch(r -> r.getEventsCount() == 12), "the big revision went whole");
+        assertTrue(rs.size() >= 6, "split: " + rs.size());
+    }
+
     @Test
     void compactedStartRevisionCancelsTheWatcher() {
         hub(WatchOptions.defaults());

@@ -96,6 +96,11 @@ public final class MemberProcess implements AutoCloseable {
         return "http://127.0.0.1:" + clientPort;
     }
 
+    /** @return the client address as a gRPC target, {@code 127.0.0.1:<clientPort>} (NettyChannelBuilder.forTarget) */
+    public String grpcTarget() {
+        return "127.0.0.1:" + clientPort;
+    }
+
     /** @return the peer URL, {@code http://127.0.0.1:<peerPort>} */
     public String peerUrl() {
         return "http://127.0.0.1:" + peerPort;

@@ -28,10 +28,23 @@ final class RawWatch implements AutoCloseable {
     private volatile Throwable error;
 
     RawWatch(ManagedChannel channel) {
+        this(channel, -1);
+    }
+
+    /**
+     * @param channel the channel
+     * @param firstResponses -1 to read every response as it comes; else read only that many until
+     *     {@link #readAll()}: the rest stays unread on the socket (grpc-java grants HTTP/2 window only
+     *     for responses it hands out), as a client that stops reading
+     */
+    RawWatch(ManagedChannel channel, int firstResponses) {
         requests = WatchGrpc.newStub(channel).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
                 call = requestStream;
+                if (firstResponses >= 0) {
+                    requestStream.disableAutoRequestWithInitial(firstResponses);
+                }
             }
 
             @Override
@@ -79,6 +92,11 @@ final class RawWatch implements AutoCloseable {
             throw new AssertionError("the watch call ended: " + error);
         }
         return r;
+    }
+
+    /** Starts reading every response (after {@code firstResponses}). */
+    void readAll() {
+        call.request(Integer.MAX_VALUE);
     }
 
     Throwable error() {

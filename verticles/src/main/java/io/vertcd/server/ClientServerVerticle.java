@@ -24,6 +24,7 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client-facing gRPC server: HTTP/2 cleartext (h2c with prior knowledge, as etcdctl and
@@ -34,8 +35,26 @@ import java.util.List;
 public final class ClientServerVerticle extends VerticleBase {
     /** Extra room above --max-request-bytes for the gRPC envelope, bytes (etcd grpcOverheadBytes). */
     public static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
-    /** HTTP/2 streams a client may open at once on one connection. */
-    public static final long MAX_CONCURRENT_STREAMS = 10_000;
+    /**
+     * HTTP/2 streams a client may open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS):
+     * etcd 3.4's {@code --max-concurrent-streams} default, math.MaxUint32 (embed/config.go
+     * DefaultMaxConcurrentStreams), i.e. no limit. A lower cap stalls a client that keeps one long-lived
+     * stream per watch on one connection: with the cap reached its next call (a put) waits for a stream
+     * to end. The streams are bounded by what the client opens, as with etcd; each costs the server a
+     * session and a {@code WatchOutbox} of at most 128 responses.
+     */
+    public static final long MAX_CONCURRENT_STREAMS = 0xFFFF_FFFFL;
+    /**
+     * RST_STREAM frames a client may send on one connection per {@link #RST_FLOOD_WINDOW_SECONDS} before the
+     * connection is closed with GOAWAY ENHANCE_YOUR_CALM (Vert.x's rapid-reset guard, Netty
+     * Http2MaxRstFrameDecoder). Vert.x's default, 200 per 30 s, closes the connection of a client that
+     * cancels its watches at once (a watch is cancelled by resetting its stream); etcd 3.4 (grpc-go 1.26)
+     * has no such limit. 100,000 per 30 s lets a client cancel 10,000 watch streams ten times over while
+     * keeping a reset flood to the server's own request rate.
+     */
+    public static final int RST_FLOOD_MAX_FRAMES = 100_000;
+    /** The window of {@link #RST_FLOOD_MAX_FRAMES}, seconds (Vert.x's default). */
+    public static final int RST_FLOOD_WINDOW_SECONDS = 30;
 
     private final RaftNode node;
     private final ServerConfig config;
@@ -70,7 +89,10 @@ public final class ClientServerVerticle extends VerticleBase {
                     .setHost(url.getHost())
                     .setPort(url.getPort())
                     .setHttp2ClearTextEnabled(true)
-                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
+                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+                    .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_FRAMES)
+                    .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
+                    .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS))
                     .connectionHandler(new AuthorityNormalizer())
                     .webSocketHandshakeHandler(gate.handshakes(webSocketWatch::handshake))
                     .webSocketHandler(webSocketWatch::handle)

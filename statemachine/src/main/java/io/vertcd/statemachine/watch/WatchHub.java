@@ -210,7 +210,8 @@ public final class WatchHub implements ChangeListener {
     /**
      * One bounded round of background work: retries up to {@link WatchOptions#maxWatchersPerSync()}
      * victims (etcd moveVictims), catches up to that many unsynced watchers reading at most about
-     * {@link WatchOptions#maxEventsPerSync()} events (etcd syncWatchers), then sends deferred
+     * {@link WatchOptions#maxEventsPerSync()} events (etcd syncWatchers) and sending them in responses of
+     * whole revisions within the options' per-response bounds, then sends deferred
      * progress notifications whose streams are now all synced. Never blocks.
      */
     public void tick() {
@@ -296,15 +297,10 @@ public final class WatchHub implements ChangeListener {
                 unsynced.add(w);
                 continue;
             }
-            w.minRev = readTo + 1;
             unsynced.remove(w);
             List<Event> mine = batches.get(w);
-            if (mine != null && !mine.isEmpty()) {
-                WatchResponse r = eventsResponse(w, readTo, mine);
-                if (!w.stream().sink().offer(r)) {
-                    makeVictim(w, r);
-                    continue;
-                }
+            if (!offerCatchUp(w, mine == null ? List.of() : mine, readTo)) {
+                continue; // a victim now
             }
             if (readTo >= current) {
                 w.group = Watcher.Group.SYNCED;
@@ -313,6 +309,33 @@ public final class WatchHub implements ChangeListener {
                 unsynced.add(w); // more history to read: back of the queue
             }
         }
+    }
+
+    /**
+     * Offers a watcher its caught-up events through {@code readTo} in responses of whole revisions,
+     * each within the options' per-response bounds ({@link CatchUpBatches}); every response's header
+     * revision is {@code readTo}, as etcd's syncWatchers sends the current revision with every batch.
+     * The watcher's next revision follows what the sink took; at the first refusal the watcher becomes
+     * a victim holding that response, and the batches after it are read again later (etcd: moreRev).
+     *
+     * @return false if the watcher became a victim
+     */
+    private boolean offerCatchUp(Watcher w, List<Event> events, long readTo) {
+        List<List<Event>> parts = CatchUpBatches.split(events, options.maxRevisionsPerResponse(),
+                options.maxEventBytesPerResponse());
+        w.minRev = readTo + 1;
+        for (int i = 0; i < parts.size(); i++) {
+            List<Event> part = parts.get(i);
+            boolean last = i == parts.size() - 1;
+            long through = last ? readTo : part.get(part.size() - 1).getKv().getModRevision();
+            WatchResponse r = eventsResponse(w, readTo, part);
+            w.minRev = through + 1;
+            if (!w.stream().sink().offer(r)) {
+                makeVictim(w, r);
+                return false;
+            }
+        }
+        return true;
     }
 
     private void retryProgress() {

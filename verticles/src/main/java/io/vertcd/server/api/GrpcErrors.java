@@ -2,6 +2,7 @@ package io.vertcd.server.api;
 
 
 import io.vertcd.statemachine.EtcdException;
+import io.vertx.grpc.common.GrpcHeaderNames;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
 import org.slf4j.Logger;
@@ -13,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * (clients match on the message); a {@link PlainError} becomes UNKNOWN with etcd's
  * plain text, as etcd's lock and election services send it; anything else is a server bug, is
  * logged, and becomes UNKNOWN with the exception's message.
+ *
+ * <p>The message goes out as etcd (grpc-go) sends it, percent-encoded only where the gRPC spec says
+ * ({@link GrpcMessageText}); vertx-grpc's own {@code statusMessage} encoding is not used.
  */
 public final class GrpcErrors {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcErrors.class);
@@ -37,6 +41,22 @@ public final class GrpcErrors {
             status = GrpcStatus.UNKNOWN;
             message = String.valueOf(error.getMessage());
         }
-        response.status(status).statusMessage(message).end();
+        end(response, status, message);
+    }
+
+    /**
+     * Ends {@code response} with {@code status} and {@code message} in {@code grpc-message}, encoded
+     * by {@link GrpcMessageText}: vertx-grpc writes the grpc-message a response already carries
+     * instead of its own encoding of {@code statusMessage}, in the trailers or, for a trailers-only
+     * answer, in the headers.
+     *
+     * @param response a response not yet ended
+     * @param status a non-OK status
+     * @param message the exact text, e.g. {@code etcdserver: key is not provided}
+     */
+    public static void end(GrpcServerResponse<?, ?> response, GrpcStatus status, String message) {
+        response.status(status);
+        response.trailers().set(GrpcHeaderNames.GRPC_MESSAGE, GrpcMessageText.encode(message));
+        response.end();
     }
 }

@@ -64,8 +64,8 @@ final class PeerServer {
                     refused[0] = true;
                     LOG.warn("refused peer stream: {} (local {}, remote {})", PeerWire.CLUSTER_ID_MISMATCH,
                             Long.toHexString(clusterId), Long.toHexString(batch.getClusterId()));
-                    call.response().status(GrpcStatus.FAILED_PRECONDITION)
-                            .statusMessage(PeerWire.CLUSTER_ID_MISMATCH).end();
+                    io.vertcd.server.api.GrpcErrors.end(call.response(), GrpcStatus.FAILED_PRECONDITION,
+                            PeerWire.CLUSTER_ID_MISMATCH);
                     return;
                 }
                 for (Message m : batch.getMessagesList()) {
