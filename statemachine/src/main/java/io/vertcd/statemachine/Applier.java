@@ -31,6 +31,10 @@ import java.util.List;
  * LeaseCheckpoint), its capped applier (NOSPACE alarm
  * active: puts fail with NO_SPACE) and its quota applier (a put that takes the store over quota is
  * applied but answered with NO_SPACE, so that the server raises the alarm). Apply thread only.
+ *
+ * <p>A request's MVCC writes go through one {@link WriteTxn}, begun with {@code KvStore.beginWrite} and ended with
+ * {@code KvStore.endWrite} only when the request succeeded; if it throws instead, {@link KvStore#apply} rolls the
+ * open transaction back.
  */
 final class Applier {
     private final KvStore store;
@@ -53,12 +57,9 @@ final class Applier {
         }
         boolean fits = !store.wouldExceedQuota(Quota.costPut(p));
         WriteTxn txn = store.beginWrite();
-        try {
-            PutResponse resp = put(txn, p);
-            return new Outcome(resp, fits ? null : EtcdError.NO_SPACE.exception());
-        } finally {
-            store.endWrite(txn);
-        }
+        PutResponse resp = put(txn, p);
+        store.endWrite(txn);
+        return new Outcome(resp, fits ? null : EtcdError.NO_SPACE.exception());
     }
 
     /** Put inside a write txn (etcd applierV3backend.Put with a txn). */
@@ -84,11 +85,9 @@ final class Applier {
 
     DeleteRangeResponse deleteRange(DeleteRangeRequest dr) throws EtcdException {
         WriteTxn txn = store.beginWrite();
-        try {
-            return deleteRange(txn, dr);
-        } finally {
-            store.endWrite(txn);
-        }
+        DeleteRangeResponse resp = deleteRange(txn, dr);
+        store.endWrite(txn);
+        return resp;
     }
 
     private DeleteRangeResponse deleteRange(WriteTxn txn, DeleteRangeRequest dr) throws EtcdException {
@@ -121,23 +120,20 @@ final class Applier {
         }
         boolean fits = !puts || !store.wouldExceedQuota(Quota.costTxn(rt));
         WriteTxn txn = store.beginWrite();
-        try {
-            ReadView initial = txn.initialView();
-            Path path = new Path();
-            compareToPath(initial, rt, path);
-            if (!isReadOnly(rt)) {
-                path.next = 0;
-                checkPuts(initial, rt, path);
-            }
+        ReadView initial = txn.initialView();
+        Path path = new Path();
+        compareToPath(initial, rt, path);
+        if (!isReadOnly(rt)) {
             path.next = 0;
-            checkRanges(initial, rt, path);
-            path.next = 0;
-            TxnResponse.Builder resp = applyTxn(txn, null, rt, path);
-            resp.setHeader(header(txn.rev()));
-            return new Outcome(resp.build(), fits ? null : EtcdError.NO_SPACE.exception());
-        } finally {
-            store.endWrite(txn);
+            checkPuts(initial, rt, path);
         }
+        path.next = 0;
+        checkRanges(initial, rt, path);
+        path.next = 0;
+        TxnResponse.Builder resp = applyTxn(txn, null, rt, path);
+        resp.setHeader(header(txn.rev()));
+        store.endWrite(txn);
+        return new Outcome(resp.build(), fits ? null : EtcdError.NO_SPACE.exception());
     }
 
     /**
@@ -280,14 +276,11 @@ final class Applier {
     LeaseRevokeResponse leaseRevoke(LeaseRevokeRequest r) throws EtcdException {
         List<byte[]> keys = store.leases().revoke(r.getID());
         WriteTxn txn = store.beginWrite();
-        try {
-            for (byte[] key : keys) {
-                txn.deleteRange(key, new byte[0]);
-            }
-            return LeaseRevokeResponse.newBuilder().setHeader(header(txn.rev())).build();
-        } finally {
-            store.endWrite(txn);
+        for (byte[] key : keys) {
+            txn.deleteRange(key, new byte[0]);
         }
+        store.endWrite(txn);
+        return LeaseRevokeResponse.newBuilder().setHeader(header(txn.rev())).build();
     }
 
     /** etcd applierV3backend.LeaseCheckpoint: records each lease's remaining TTL; unknown leases are skipped. */

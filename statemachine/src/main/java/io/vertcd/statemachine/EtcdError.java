@@ -47,7 +47,17 @@ public enum EtcdError {
     TIMEOUT_DUE_TO_LEADER_FAIL(14, "etcdserver: request timed out, possibly due to previous leader failure"),
     TOO_MANY_REQUESTS(8, "etcdserver: too many requests"),
     CORRUPT(11, "etcdserver: corrupt cluster"),
-    NOT_CAPABLE(3, "etcdserver: not capable");
+    NOT_CAPABLE(3, "etcdserver: not capable"),
+    /**
+     * vertcd's own, no etcd error: a txn nests more than {@link RequestLimits#MAX_TXN_DEPTH} levels (etcd has no depth
+     * limit, but with its default --max-txn-ops it refuses such a txn with TOO_MANY_OPS first).
+     */
+    TXN_TOO_DEEP(3, "vertcd: txn request nested deeper than " + RequestLimits.MAX_TXN_DEPTH + " levels"),
+    /**
+     * vertcd's own, no etcd error (etcd panics instead): applying the committed request failed unexpectedly, on every
+     * member alike; nothing of it was applied (KvStore.apply, StoreApplier). gRPC INTERNAL.
+     */
+    APPLY_FAILED(13, "vertcd: the request could not be applied");
 
     private final int grpcCode;
     private final String message;

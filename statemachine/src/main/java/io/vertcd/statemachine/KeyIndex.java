@@ -86,6 +86,29 @@ public final class KeyIndex {
     }
 
     /**
+     * Takes back the last {@link #put} or {@link #tombstone} of a write transaction that is rolled back, before its
+     * revision was published (readers never looked at it). Writer only.
+     *
+     * @param main the revision taken back
+     * @param sub its sub revision
+     * @param created {@link #liveCreated()} as it was before that change
+     * @param version {@link #liveVersion()} as it was before that change
+     * @return false, changing nothing, if (main, sub) is not the last revision (the change failed before it was
+     *     recorded here)
+     */
+    boolean rollback(long main, long sub, long created, long version) {
+        Revs r = revs;
+        int n = r.count;
+        if (n == 0 || r.mains[n - 1] != main || (r.subs[n - 1] >>> 1) != sub) {
+            return false;
+        }
+        revs = new Revs(r.mains, r.subs, n - 1); // the slot is rewritten only by a later append of a newer revision
+        liveCreated = created;
+        liveVersion = version;
+        return true;
+    }
+
+    /**
      * Re-adds a revision read back from the revision store while rebuilding the index at start-up
      * (etcd mvcc/kvstore.go restoreIntoIndex). Revisions must come in increasing order.
      *

@@ -70,6 +70,8 @@ public final class KvStore implements AutoCloseable {
     /** Live keys with a lease at open, in key order, to re-attach when the lease store is plugged in. */
     private List<Restored> restoredAttachments = List.of();
     private volatile ChangeListener listener;
+    /** The write transaction of the request being applied, until it ends or is rolled back. Apply thread. */
+    private WriteTxn openWrite;
 
     private volatile long appliedIndex;
     private volatile long appliedTerm;
@@ -213,9 +215,15 @@ public final class KvStore implements AutoCloseable {
      *     (response LeaseGrantResponse; ID 0 = an ID chosen from {@code index}), lease_revoke
      *     (LeaseRevokeResponse; the lease's keys are deleted in one revision, in key order) or
      *     lease_checkpoint (LeaseCheckpointResponse)
+     * <p>All or nothing for Put, DeleteRange and Txn: if one fails with an etcd error, or with an unexpected
+     * exception (a bug, or the {@link WriteTxn} test hook), its write transaction is rolled back (revision store, key
+     * index, lease attachments) and the entry still counts as applied, answered with that error or with
+     * {@link EtcdError#APPLY_FAILED}. Apply is deterministic, so every member and every replay answers the same.
+     *
      * @return the result for the proposer, or null if the entry was skipped
-     * @throws IllegalStateException if the store is broken (e.g. the revision store cannot grow);
-     *     the server must stop applying, since the state may be partly written
+     * @throws StoreFailure if the revision store failed (full, I/O, corrupt): the server must stop applying
+     * @throws IllegalStateException if a compaction, alarm or lease request fails unexpectedly (their state changes are
+     *     not staged, so the state may be partly written): the server must stop applying
      */
     public ApplyResult apply(long index, long term, InternalRequest request) {
         if (index <= appliedIndex) {
@@ -245,7 +253,18 @@ public final class KvStore implements AutoCloseable {
                 default -> new ApplyResult(id, null, null);
             };
         } catch (EtcdException e) {
+            rollbackWrite();
             result = new ApplyResult(id, null, e);
+        } catch (StoreFailure e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!isStaged(request.getRequestCase())) {
+                throw new IllegalStateException("applying entry " + index + " failed", e);
+            }
+            rollbackWrite();
+            LOG.error("applying entry {} ({}) failed: rolled back, answered with \"{}\"", index,
+                    request.getRequestCase(), EtcdError.APPLY_FAILED.message(), e);
+            result = new ApplyResult(id, null, EtcdError.APPLY_FAILED.exception());
         }
         appliedTerm = term;
         appliedIndex = index;
@@ -299,12 +318,31 @@ public final class KvStore implements AutoCloseable {
 
     // package-private hooks for Applier
 
-    WriteTxn beginWrite() {
-        return new WriteTxn(index, store, leases, currentRevision, compactedRevision, this::compactedRevision,
-                listener != null);
+    /** @return true for the requests whose every change goes through one {@link WriteTxn}, so a failure rolls back. */
+    private static boolean isStaged(InternalRequest.RequestCase kind) {
+        return kind == InternalRequest.RequestCase.PUT || kind == InternalRequest.RequestCase.DELETE_RANGE
+                || kind == InternalRequest.RequestCase.TXN;
     }
 
+    /** Takes back the write transaction a failed request left open, if any. */
+    private void rollbackWrite() {
+        WriteTxn txn = openWrite;
+        openWrite = null;
+        if (txn != null) {
+            txn.rollback();
+        }
+    }
+
+    WriteTxn beginWrite() {
+        openWrite = new WriteTxn(index, store, leases, currentRevision, compactedRevision, this::compactedRevision,
+                listener != null);
+        return openWrite;
+    }
+
+    /** Ends a write transaction that succeeded: attaches leases, publishes the new revision, tells the watch hub. */
     void endWrite(WriteTxn txn) {
+        openWrite = null;
+        txn.commit();
         if (txn.changes() > 0) {
             currentRevision = txn.beginRev() + 1; // publish: readers now see the whole revision
             ChangeListener l = listener;

@@ -61,12 +61,15 @@ public final class RequestChecks {
      *       put falls in a delete range. Puts in a nested txn's success and failure branches may
      *       share keys (only one runs). Unlike etcd's interval tree, a delete with range_end "\0"
      *       is treated as unbounded, as its meaning.</li>
+     *   <li>then vertcd's own TXN_TOO_DEEP if the txn nests more than {@link RequestLimits#MAX_TXN_DEPTH} levels
+     *       (after etcd's checks, so that with the default --max-txn-ops etcd's TOO_MANY_OPS comes first).</li>
      * </ul>
      *
      * @param maxTxnOps etcd {@code --max-txn-ops} (default 128)
      */
     public static void checkTxn(TxnRequest r, int maxTxnOps) throws EtcdException {
         checkTxnRequest(r, maxTxnOps);
+        RequestLimits.checkTxnDepth(r);
         checkIntervals(r.getSuccessList());
         checkIntervals(r.getFailureList());
     }

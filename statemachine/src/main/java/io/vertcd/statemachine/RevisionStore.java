@@ -124,7 +124,7 @@ final class RevisionStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] old = map.put(revKey(main, sub), v);
+        byte[] old = store(main, sub, v);
         inUseBytes.addAndGet(v.length + 16 + ENTRY_OVERHEAD_BYTES);
         if (old != null) {
             inUseBytes.addAndGet(-(old.length + 16 + ENTRY_OVERHEAD_BYTES));
@@ -140,10 +140,19 @@ final class RevisionStore implements AutoCloseable {
         if (value.length == 0 || (value[0] != PUT && value[0] != TOMBSTONE)) {
             throw new IllegalArgumentException("not a revision store value at (" + main + ", " + sub + ")");
         }
-        byte[] old = map.put(revKey(main, sub), value);
+        byte[] old = store(main, sub, value);
         inUseBytes.addAndGet(value.length + 16 + ENTRY_OVERHEAD_BYTES);
         if (old != null) {
             inUseBytes.addAndGet(-(old.length + 16 + ENTRY_OVERHEAD_BYTES));
+        }
+    }
+
+    /** map.put, with the map's own failures (full, I/O) as {@link StoreFailure}. */
+    private byte[] store(long main, long sub, byte[] value) {
+        try {
+            return map.put(revKey(main, sub), value);
+        } catch (RuntimeException e) {
+            throw new StoreFailure("revision store write at (" + main + ", " + sub + ") failed", e);
         }
     }
 
@@ -162,7 +171,7 @@ final class RevisionStore implements AutoCloseable {
         try {
             return KeyValue.parser().parseFrom(v, 1, v.length - 1);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt revision store entry", e);
+            throw new StoreFailure("corrupt revision store entry", e);
         }
     }
 
@@ -172,7 +181,12 @@ final class RevisionStore implements AutoCloseable {
 
     /** Removes (main, sub). Writer only. @return true if it was present. */
     boolean remove(long main, long sub) {
-        byte[] old = map.remove(revKey(main, sub));
+        byte[] old;
+        try {
+            old = map.remove(revKey(main, sub));
+        } catch (RuntimeException e) {
+            throw new StoreFailure("revision store delete at (" + main + ", " + sub + ") failed", e);
+        }
         if (old == null) {
             return false;
         }

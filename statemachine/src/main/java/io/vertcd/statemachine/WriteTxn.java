@@ -10,8 +10,18 @@ import java.util.function.LongSupplier;
 /**
  * One write transaction on the MVCC store (etcd mvcc/kvstore_txn.go storeTxnWrite): every change
  * gets revision (beginRev + 1, n) where n counts the changes so far; the store revision moves to
- * beginRev + 1 at {@link #end()} only if something changed. Reads through {@link #view()} see the
+ * beginRev + 1 when {@link KvStore} ends it, only if something changed. Reads through {@link #view()} see the
  * transaction's own earlier writes. Apply thread only.
+ *
+ * <p><b>All or nothing.</b> Until the store publishes the new revision, readers do not see the changes, so a
+ * transaction that fails midway is taken back with {@link #rollback()}: its revisions leave the revision store and the
+ * key index (keys it created are dropped again). Lease attachments are not touched before {@link #commit()}: they are
+ * recorded and replayed in order there.
+ *
+ * <p><b>Test hook</b> (off by default): with the system property {@value #POISON_KEY_PROPERTY} set, a put of exactly
+ * that key (UTF-8) throws an IllegalStateException right after its revision is written, the same on every member, to
+ * test that a failing apply is rolled back and answered rather than stopping the member. Read once, when this class
+ * loads; tests in this package may set {@link #poisonKey} directly.
  */
 final class WriteTxn {
     private final TreeIndex index;
@@ -21,7 +31,24 @@ final class WriteTxn {
     private final long firstRev;
     private final LongSupplier liveCompacted;
     private final List<Event> events;
+    /** Changes to take back on {@link #rollback()}, in the order made. */
+    private final List<Undo> undo = new ArrayList<>();
+    /** Lease attachments to make on {@link #commit()}, in order: key, lease (null = the key was deleted). */
+    private final List<Object[]> leaseChanges = new ArrayList<>();
     private int changes;
+
+    /** System property naming the key whose put fails (test hook, see the class doc). */
+    static final String POISON_KEY_PROPERTY = "vertcd.test.poisonKey";
+    /** The key whose put fails, or null (the default): the test hook. */
+    static volatile ByteString poisonKey = poisonKeyFromProperty();
+
+    private static ByteString poisonKeyFromProperty() {
+        String k = System.getProperty(POISON_KEY_PROPERTY);
+        return k == null || k.isEmpty() ? null : ByteString.copyFromUtf8(k);
+    }
+
+    /** One change, recorded before it is made: revision (beginRev + 1, sub) of {@code key}; its live generation before was (created, version). */
+    private record Undo(KeyIndex key, long sub, long created, long version) {}
 
     /**
      * @param beginRev the store revision before this transaction
@@ -74,6 +101,7 @@ final class WriteTxn {
         KeyIndex ki = index.getOrCreate(k);
         long created = ki.liveCreated() != 0 ? ki.liveCreated() : rev;
         long version = ki.liveVersion() + 1;
+        undo.add(new Undo(ki, changes, ki.liveCreated(), ki.liveVersion()));
         KeyValue kv = KeyValue.newBuilder()
                 .setKey(key)
                 .setValue(value)
@@ -85,9 +113,13 @@ final class WriteTxn {
         store.put(rev, changes, false, kv);
         ki.put(rev, changes);
         changes++;
-        leases.keyPut(k, lease);
+        leaseChanges.add(new Object[] {k, lease});
         if (events != null) {
             events.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv).build());
+        }
+        if (key.equals(poisonKey)) {
+            throw new IllegalStateException("test hook " + POISON_KEY_PROPERTY + ": the put of "
+                    + key.toStringUtf8() + " fails");
         }
         return rev;
     }
@@ -110,15 +142,48 @@ final class WriteTxn {
         long rev = beginRev + 1;
         for (KeyIndex ki : doomed) {
             KeyValue tomb = KeyValue.newBuilder().setKey(ByteString.copyFrom(ki.key())).setModRevision(rev).build();
+            undo.add(new Undo(ki, changes, ki.liveCreated(), ki.liveVersion()));
             store.put(rev, changes, true, tomb);
             ki.tombstone(rev, changes);
             changes++;
-            leases.keyDeleted(ki.key());
+            leaseChanges.add(new Object[] {ki.key(), null});
             if (events != null) {
                 events.add(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tomb).build());
             }
         }
         return doomed.size();
+    }
+
+    /** Makes the recorded lease attachments, in order (etcd attaches as it writes; nobody reads them meanwhile). */
+    void commit() {
+        for (Object[] c : leaseChanges) {
+            if (c[1] == null) {
+                leases.keyDeleted((byte[]) c[0]);
+            } else {
+                leases.keyPut((byte[]) c[0], (Long) c[1]);
+            }
+        }
+    }
+
+    /**
+     * Takes back every change, newest first: from the revision store, from the key index (dropping keys left without
+     * revisions). Only before the store published {@code beginRev + 1}.
+     *
+     * @throws StoreFailure if the revision store cannot delete a revision
+     */
+    void rollback() {
+        long rev = beginRev + 1;
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            Undo u = undo.get(i);
+            store.remove(rev, u.sub());
+            u.key().rollback(rev, u.sub(), u.created(), u.version()); // false if it failed before the index had it
+            if (u.key().isEmpty()) {
+                index.remove(u.key().key());
+            }
+        }
+        undo.clear();
+        leaseChanges.clear();
+        changes = 0;
     }
 
     /** @return the watch events of this transaction in sub-revision order (empty list if not collected). */

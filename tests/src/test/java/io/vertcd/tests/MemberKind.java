@@ -19,6 +19,15 @@ public enum MemberKind {
      * @return the full command line starting this kind of member with those flags
      */
     public List<String> command(List<String> flags) {
+        return command(List.of(), flags);
+    }
+
+    /**
+     * @param jvmArgs further JVM options for a vertcd member (e.g. a test hook's {@code -D}); ignored for etcd
+     * @param flags etcd-style flags
+     * @return the full command line
+     */
+    public List<String> command(List<String> jvmArgs, List<String> flags) {
         List<String> cmd = new ArrayList<>();
         if (this == ETCD) {
             cmd.add(Binaries.etcd().toString());
@@ -26,12 +35,13 @@ public enum MemberKind {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("-Dchronicle.analytics.disable=true");
             // Extra JVM options for the member, e.g. -Dvertcd.tests.jvmArgs="-Xmx1g"; none by default.
-            String jvmArgs = System.getProperty("vertcd.tests.jvmArgs", "");
-            for (String a : jvmArgs.trim().split("\\s+")) {
+            String globalArgs = System.getProperty("vertcd.tests.jvmArgs", "");
+            for (String a : globalArgs.trim().split("\\s+")) {
                 if (!a.isEmpty()) {
                     cmd.add(a);
                 }
             }
+            cmd.addAll(jvmArgs);
             cmd.add("-jar");
             cmd.add(Binaries.vertcdJarSnapshot().toString());
         }

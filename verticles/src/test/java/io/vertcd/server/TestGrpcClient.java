@@ -80,7 +80,7 @@ final class TestGrpcClient implements AutoCloseable {
     <Req extends Message, Resp extends Message> Future<StreamResult<Resp>> streamAsync(ServiceName service,
             String method, List<Req> requests, Resp responsePrototype, Map<String, String> metadata) {
         ServiceMethod<Resp, Req> m = ServiceMethod.client(service, method,
-                GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(responsePrototype));
+                GrpcMessageEncoder.encoder(), io.vertcd.server.api.RequestDecoder.of(responsePrototype)); // deep txns
         // Issue the call from one event-loop context, so the response's events reach the handlers
         // set below in order (from a plain thread they could run before the handlers exist).
         Promise<StreamResult<Resp>> result = Promise.promise();
@@ -99,6 +99,25 @@ final class TestGrpcClient implements AutoCloseable {
             return p.future();
         }).onComplete(result));
         return result.future();
+    }
+
+    /** Sends {@code payload} as the serialized request of {@code etcdserverpb.<service>/<method>} (bad input tests). */
+    Result<io.vertx.core.buffer.Buffer> callRaw(String service, String method, io.vertx.core.buffer.Buffer payload)
+            throws Exception {
+        ServiceMethod<io.vertx.core.buffer.Buffer, io.vertx.core.buffer.Buffer> m = ServiceMethod.client(
+                ServiceName.create("etcdserverpb", service), method, GrpcMessageEncoder.IDENTITY,
+                GrpcMessageDecoder.IDENTITY);
+        Promise<Result<io.vertx.core.buffer.Buffer>> result = Promise.promise();
+        context.runOnContext(x -> client.request(server, m).compose(req -> req.send(payload)).compose(resp -> {
+            Promise<Result<io.vertx.core.buffer.Buffer>> p = Promise.promise();
+            List<io.vertx.core.buffer.Buffer> got = new ArrayList<>();
+            resp.handler(got::add);
+            resp.exceptionHandler(p::tryFail);
+            resp.endHandler(v -> p.tryComplete(new Result<>(resp.status(), resp.statusMessage(),
+                    got.isEmpty() ? null : got.get(0))));
+            return p.future();
+        }).onComplete(result));
+        return result.future().await(20, TimeUnit.SECONDS);
     }
 
     /** Calls a method that must succeed and returns its response. */

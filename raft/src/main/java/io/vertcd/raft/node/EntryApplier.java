@@ -17,8 +17,12 @@ public interface EntryApplier {
     /**
      * Applies a committed {@code ENTRY_NORMAL} (a client request, or a new leader's empty entry).
      *
-     * @throws IOException when the entry cannot be decoded; the loop stops (an entry that a quorum committed and that
-     *     this member cannot apply leaves it unable to go on)
+     * An entry whose payload does not decode, or whose request fails, must not stop the loop: every member holds the
+     * same bytes, so the applier answers it deterministically (the same on every member and every replay), e.g. as an
+     * error to its proposer, and counts it as applied. Otherwise a committed entry would stop every member, again at
+     * each restart.
+     *
+     * @throws IOException when the state machine itself cannot go on (its storage failed); the loop stops
      */
     void apply(Entry entry) throws IOException;
 

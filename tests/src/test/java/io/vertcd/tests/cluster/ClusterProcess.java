@@ -102,6 +102,8 @@ public final class ClusterProcess implements AutoCloseable {
     private final MemberKind kind;
     private final String token;
     private final List<String> extraFlags;
+    /** JVM options of every vertcd member (none by default). */
+    private List<String> jvmArgs = List.of();
     private final Vertx vertx = Vertx.vertx();
     private final List<Member> members = new ArrayList<>();
 
@@ -138,7 +140,17 @@ public final class ClusterProcess implements AutoCloseable {
      * @throws IllegalStateException when it does not become healthy within {@link #READY_TIMEOUT}
      */
     public static ClusterProcess start(MemberKind kind, int size, String token, String... extraFlags) {
+        return start(kind, size, token, List.of(), extraFlags);
+    }
+
+    /**
+     * As {@link #start(MemberKind, int, String, String...)}, with JVM options for every vertcd member (e.g.
+     * {@code -Dvertcd.test.poisonKey=...}); kept across restarts.
+     */
+    public static ClusterProcess start(MemberKind kind, int size, String token, List<String> jvmArgs,
+            String... extraFlags) {
         ClusterProcess c = new ClusterProcess(kind, token, size, List.of(extraFlags));
+        c.jvmArgs = List.copyOf(jvmArgs);
         try {
             for (int i = 0; i < size; i++) {
                 c.launch(i);
@@ -213,7 +225,7 @@ public final class ClusterProcess implements AutoCloseable {
             m.starts++;
             m.logFile = logs.resolve("cluster-" + token + "-" + m.name + "-" + kind.name().toLowerCase() + "-"
                     + m.starts + ".log");
-            ProcessBuilder pb = new ProcessBuilder(kind.command(flags)).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(kind.command(jvmArgs, flags)).redirectErrorStream(true)
                     .redirectOutput(m.logFile.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_"));
             m.process = pb.start();

@@ -5,7 +5,9 @@ import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.CodecException;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
@@ -31,6 +33,9 @@ import java.util.function.LongSupplier;
  * stream interceptor refuses every stream (Watch, LeaseKeepAlive, Election.Observe). Lock and
  * Campaign, unary in etcd, are refused too. The learner check comes before the leader check, as in
  * etcd.
+ *
+ * <p>Requests are decoded by {@link RequestDecoder} (protobuf recursion limit set on purpose); a unary request that
+ * does not decode is answered {@code INTERNAL "grpc: error unmarshalling request: ..."}, as etcd's gRPC-Go server does.
  */
 public final class GrpcRoutes {
     /** etcd rpctypes.MetadataRequireLeaderKey. */
@@ -89,7 +94,7 @@ public final class GrpcRoutes {
     public <Req extends Message, Resp extends Message> GrpcRoutes call(ServiceName service, String method,
             Req requestPrototype, Handler<GrpcServerRequest<Req, Resp>> handler) {
         ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
-                GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
+                GrpcMessageEncoder.encoder(), RequestDecoder.of(requestPrototype));
         server.callHandler(sm, call -> {
             if (learner.getAsBoolean()) {
                 GrpcErrors.fail(call.response(), EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
@@ -109,9 +114,18 @@ public final class GrpcRoutes {
      */
     public <Req extends Message, Resp extends Message> GrpcRoutes unary(ServiceName service, String method,
             Req requestPrototype, UnaryHandler<Req, Resp> handler) {
-        ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
-                GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(requestPrototype));
-        server.callHandler(sm, call -> call.handler(request -> {
+        ServiceMethod<GrpcMessage, Resp> sm = ServiceMethod.server(service, method,
+                GrpcMessageEncoder.encoder(), RequestDecoder.RAW);
+        RequestDecoder<Req> decoder = RequestDecoder.of(requestPrototype);
+        server.callHandler(sm, call -> call.handler(message -> {
+            Req request;
+            try {
+                request = decoder.decode(message);
+            } catch (CodecException e) {
+                call.response().status(GrpcStatus.INTERNAL)
+                        .statusMessage(RequestDecoder.UNMARSHAL_ERROR + e.getMessage()).end();
+                return;
+            }
             if (learner.getAsBoolean() && !isSupportedForLearner(request)) {
                 GrpcErrors.fail(call.response(), EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
                 return;
