@@ -31,8 +31,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The client-facing gRPC server: HTTP/2 cleartext (h2c with prior knowledge, as etcdctl and
@@ -53,7 +51,7 @@ public final class ClientServerVerticle extends VerticleBase {
     private final RaftNode node;
     private final ServerConfig config;
     private final MemberMetrics metrics;
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final HttpListeners listeners = new HttpListeners();
 
     /**
      * @param node the local Raft node
@@ -91,7 +89,6 @@ public final class ClientServerVerticle extends VerticleBase {
         Handler<HttpServerRequest> countedGrpc = metrics.grpc().around(grpc);
         var router = HttpEndpoints.clientRouter(vertx, new HealthEndpoints(new HealthChecks(new NodeHealth(node))),
                 new MetricsEndpoint(metrics.registry()));
-        List<Future<HttpServer>> listening = new ArrayList<>();
         for (URI url : config.listenClientUrls()) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                     .setHost(url.getHost())
@@ -108,16 +105,13 @@ public final class ClientServerVerticle extends VerticleBase {
                             router.handle(request);
                         }
                     });
-            servers.add(server);
-            listening.add(server.listen());
+            listeners.listen(server);
         }
-        return Future.all(listening);
+        return listeners.allListening();
     }
 
     @Override
     public Future<?> stop() {
-        List<Future<Void>> closing = new ArrayList<>();
-        servers.forEach(s -> closing.add(s.close()));
-        return Future.join(closing);
+        return listeners.close();
     }
 }

@@ -12,7 +12,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,7 +22,7 @@ public final class MetricsServerVerticle extends VerticleBase {
     private final RaftNode node;
     private final List<URI> urls;
     private final MemberMetrics metrics;
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final HttpListeners listeners = new HttpListeners();
 
     /**
      * @param node the local member
@@ -40,20 +39,16 @@ public final class MetricsServerVerticle extends VerticleBase {
     public Future<?> start() {
         var router = HttpEndpoints.metricsRouter(vertx, new HealthEndpoints(new HealthChecks(new NodeHealth(node))),
                 new MetricsEndpoint(metrics.registry()));
-        List<Future<HttpServer>> listening = new ArrayList<>();
         for (URI url : urls) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(url.getHost())
                     .setPort(url.getPort())).requestHandler(router);
-            servers.add(server);
-            listening.add(server.listen());
+            listeners.listen(server);
         }
-        return Future.all(listening);
+        return listeners.allListening();
     }
 
     @Override
     public Future<?> stop() {
-        List<Future<Void>> closing = new ArrayList<>();
-        servers.forEach(s -> closing.add(s.close()));
-        return Future.join(closing);
+        return listeners.close();
     }
 }
