@@ -68,6 +68,8 @@ final class WalWriter implements Runnable {
     private boolean newCycleFile;
     private BytesStore<?, ?> storeAtBatchStart;
     private boolean wroteInBatch;
+    /** Told the duration of each batch's sync, ns; set from any thread ({@link WriteAheadLog#onSync}). */
+    private volatile LongConsumer syncNanos = n -> { };
 
     /**
      * @param queue            the open queue (built with SyncMode.SYNC).
@@ -327,10 +329,21 @@ final class WalWriter implements Runnable {
         return qi;
     }
 
+    /** @param observer told the duration of every sync that follows, ns, on this writer's thread */
+    void onSync(LongConsumer observer) {
+        this.syncNanos = observer;
+    }
+
     private void syncBatch() throws IOException {
         if (!wroteInBatch) {
             return;
         }
+        long start = System.nanoTime();
+        syncFiles();
+        syncNanos.accept(System.nanoTime() - start);
+    }
+
+    private void syncFiles() throws IOException {
         appender.sync();
         boolean crossed = storeAtBatchStart == null || storeAtBatchStart != currentStore() || touchedCycles.size() > 1;
         if (crossed) {

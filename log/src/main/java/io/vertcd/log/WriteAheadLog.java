@@ -70,6 +70,7 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
     private final BlockingQueue<WalTask> pending;
     private final int pendingCapacity;
     private final Thread ioThread;
+    private final WalWriter writer;
     private volatile long lastIndex;
     private volatile boolean closed;
 
@@ -82,7 +83,7 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
         this.lastIndex = state.lastIndex();
         this.pendingCapacity = options.pendingCapacity();
         this.pending = new ArrayBlockingQueue<>(options.pendingCapacity());
-        WalWriter writer = new WalWriter(queue, dir, state, pending, options.maxBatch(), cycleFiles,
+        this.writer = new WalWriter(queue, dir, state, pending, options.maxBatch(), cycleFiles,
                 i -> lastIndex = i, chain);
         this.ioThread = new Thread(writer, "vertcd-wal");
         this.ioThread.setDaemon(true);
@@ -249,6 +250,18 @@ public final class WriteAheadLog implements AutoCloseable, LogWriter {
      */
     public long lastIndex() {
         return lastIndex;
+    }
+
+    /**
+     * Sets who is told how long each group commit's sync took (the appender's msync, plus the fsync of
+     * cycle files and of the directory when needed), in nanoseconds; what etcd measures as
+     * {@code etcd_disk_wal_fsync_duration_seconds} (wal.go sync). Called on the WAL's I/O thread: the
+     * observer must be quick and must not block. Any thread.
+     *
+     * @param syncNanos the observer (replaces the previous one)
+     */
+    public void onSync(java.util.function.LongConsumer syncNanos) {
+        writer.onSync(java.util.Objects.requireNonNull(syncNanos, "syncNanos"));
     }
 
     /** @return the WAL directory. */

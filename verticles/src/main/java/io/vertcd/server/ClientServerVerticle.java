@@ -12,18 +12,25 @@ import io.vertcd.server.node.RaftNode;
 import io.vertcd.server.node.ResponseHeaders;
 import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.api.watch.WatchService;
+import io.vertcd.server.http.HealthChecks;
+import io.vertcd.server.http.HealthEndpoints;
+import io.vertcd.server.http.HttpEndpoints;
+import io.vertcd.server.http.MetricsEndpoint;
+import io.vertcd.server.http.NodeHealth;
 import io.vertcd.server.http.WatchWebSocket;
+import io.vertcd.server.metrics.MemberMetrics;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  * clientv3 speak it) on every {@code --listen-client-urls} address, serving etcd's KV, Cluster
  * Maintenance, Lease, Lock and Election services. Deploy one instance per event loop: Vert.x shares each port among the
  * instances and spreads connections over them.
+ *
+ * <p>On the same port, as etcd's: a request whose content type is {@code application/grpc...} goes to gRPC (counted by
+ * {@link io.vertcd.server.metrics.GrpcCallMetrics}); a WebSocket upgrade to the watch; any other request to the HTTP
+ * endpoints ({@link HttpEndpoints#clientRouter}: health, version, metrics).
  */
 public final class ClientServerVerticle extends VerticleBase {
     /** Extra room above --max-request-bytes for the gRPC envelope, bytes (etcd grpcOverheadBytes). */
@@ -58,12 +69,24 @@ public final class ClientServerVerticle extends VerticleBase {
 
     private final RaftNode node;
     private final ServerConfig config;
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final MemberMetrics metrics;
+    private final HttpListeners listeners = new HttpListeners();
 
-    /** @param node the local Raft node @param config the member's configuration */
-    public ClientServerVerticle(RaftNode node, ServerConfig config) {
+    /**
+     * @param node the local Raft node
+     * @param config the member's configuration
+     * @param metrics the member's metrics registry and gRPC counters
+     */
+    public ClientServerVerticle(RaftNode node, ServerConfig config, MemberMetrics metrics) {
         this.node = node;
         this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** @return true for a gRPC call (content type {@code application/grpc}, {@code application/grpc+proto}, ...) */
+    static boolean isGrpc(HttpServerRequest request) {
+        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        return type != null && type.startsWith("application/grpc");
     }
 
     @Override
@@ -83,7 +106,9 @@ public final class ClientServerVerticle extends VerticleBase {
         new WatchService(node::watches, headers, config.maxRequestBytes()).register(routes);
         WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
         ReadyGate gate = new ReadyGate(node::isPublished, node.published());
-        List<Future<HttpServer>> listening = new ArrayList<>();
+        Handler<HttpServerRequest> countedGrpc = metrics.grpc().around(grpc);
+        var router = HttpEndpoints.clientRouter(vertx, new HealthEndpoints(new HealthChecks(new NodeHealth(node))),
+                new MetricsEndpoint(metrics.registry()));
         for (URI url : config.listenClientUrls()) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                     .setHost(url.getHost())
@@ -96,17 +121,20 @@ public final class ClientServerVerticle extends VerticleBase {
                     .connectionHandler(new AuthorityNormalizer())
                     .webSocketHandshakeHandler(gate.handshakes(webSocketWatch::handshake))
                     .webSocketHandler(webSocketWatch::handle)
-                    .requestHandler(gate.requests(grpc));
-            servers.add(server);
-            listening.add(server.listen());
+                    .requestHandler(gate.requests(request -> {
+                        if (isGrpc(request)) {
+                            countedGrpc.handle(request);
+                        } else {
+                            router.handle(request);
+                        }
+                    }));
+            listeners.listen(server);
         }
-        return Future.all(listening);
+        return listeners.allListening();
     }
 
     @Override
     public Future<?> stop() {
-        List<Future<Void>> closing = new ArrayList<>();
-        servers.forEach(s -> closing.add(s.close()));
-        return Future.join(closing);
+        return listeners.close();
     }
 }

@@ -3,6 +3,9 @@ package io.vertcd.server;
 import io.vertcd.server.cli.MemberIds;
 import io.vertcd.server.node.RaftNode;
 import io.vertcd.server.cli.ServerConfig;
+import io.vertcd.server.cli.Versions;
+import io.vertcd.server.metrics.EtcdServerMetrics;
+import io.vertcd.server.metrics.MemberMetrics;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -44,14 +47,22 @@ public final class VertcdServer {
             Consumer<Throwable> fatalHandler) {
         RaftNode node = new RaftNode(config, fatalHandler);
         return vertx.deployVerticle(node)
-                .compose(nodeId -> vertx.deployVerticle(() -> new ClientServerVerticle(node, config),
+                .compose(nodeId -> {
+                    MemberMetrics metrics = MemberMetrics.create(node.stats(),
+                            EtcdServerMetrics.member(node::memberId, node::leader), Versions.ETCD_SERVER_VERSION,
+                            config.quotaBackendBytes(), config.extensiveMetrics());
+                    return vertx.deployVerticle(() -> new ClientServerVerticle(node, config, metrics),
                                 new DeploymentOptions().setInstances(clientInstances))
+                        .compose(clientId -> config.listenMetricsUrls().isEmpty() ? Future.succeededFuture(clientId)
+                                : vertx.deployVerticle(new MetricsServerVerticle(node, config.listenMetricsUrls(),
+                                        metrics)).map(metricsId -> clientId))
                         .recover(e -> vertx.undeploy(nodeId).transform(x -> Future.failedFuture(e)))
                         .map(clientId -> {
                             LOG.info("member {} ({}) serving clients on {}", MemberIds.toHex(node.memberId()),
                                     config.name(), config.listenClientUrls());
                             return new VertcdServer(vertx, node, nodeId, clientId);
-                        }));
+                        });
+                });
     }
 
     /** @return the member's Raft node */

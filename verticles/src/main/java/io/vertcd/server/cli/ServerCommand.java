@@ -58,6 +58,12 @@ public final class ServerCommand {
     @Option(names = "--listen-client-urls", defaultValue = "http://localhost:2379", description = "List of URLs to listen on for client traffic.")
     String listenClientUrls;
 
+    @Option(names = "--listen-metrics-urls", defaultValue = "", description = "List of URLs to listen on for the metrics and health endpoints.")
+    String listenMetricsUrls;
+
+    @Option(names = "--metrics", defaultValue = "basic", description = "Set level of detail for exported metrics, specify 'extensive' to include server side grpc histogram metrics.")
+    String metrics;
+
     @Option(names = "--quota-backend-bytes", defaultValue = "0", description = "Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).")
     long quotaBackendBytes;
 
@@ -200,6 +206,10 @@ public final class ServerCommand {
         List<URI> clientListen = httpUrls("--listen-client-urls", listenClientUrls, true);
         List<URI> clientAdvertise = httpUrls("--advertise-client-urls", advertiseClientUrls, false);
         List<URI> peerListen = httpUrls("--listen-peer-urls", listenPeerUrls, true);
+        // etcd embed/config.go: an empty --listen-metrics-urls means no metrics port; --metrics is not validated
+        // (anything but "extensive" is basic).
+        List<URI> metricsListen = listenMetricsUrls.isEmpty() ? List.of()
+                : httpUrls("--listen-metrics-urls", listenMetricsUrls, true);
         List<URI> peerAdvertise = httpUrls("--initial-advertise-peer-urls", initialAdvertisePeerUrls, false);
 
         String cluster = initialCluster != null ? initialCluster : defaultInitialCluster();
@@ -223,7 +233,8 @@ public final class ServerCommand {
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
-                "existing".equals(initialClusterState), strictReconfigCheck);
+                "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
+                "extensive".equals(metrics));
     }
 
     /**

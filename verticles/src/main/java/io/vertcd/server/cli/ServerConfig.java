@@ -45,6 +45,10 @@ import java.util.List;
  *     {@link #memberId()} and {@link #clusterId()}
  * @param strictReconfigCheck {@code --strict-reconfig-check} (default true): refuse membership changes
  *     that would leave too few started or connected voters (the node's {@code ReconfigChecks})
+ * @param listenMetricsUrls {@code --listen-metrics-urls}: plain-HTTP addresses serving {@code /metrics},
+ *     {@code /health}, {@code /livez} and {@code /readyz}; empty for none (etcd's default)
+ * @param extensiveMetrics {@code --metrics extensive}: also the gRPC handling-time histogram (etcd's default is
+ *     {@code basic})
  */
 public record ServerConfig(
         String name,
@@ -67,11 +71,14 @@ public record ServerConfig(
         List<ClusterMember> initialCluster,
         long snapshotCatchUpEntries,
         boolean joinExisting,
-        boolean strictReconfigCheck) {
+        boolean strictReconfigCheck,
+        List<URI> listenMetricsUrls,
+        boolean extensiveMetrics) {
 
-    /** Copies the member list. */
+    /** Copies the lists. */
     public ServerConfig {
         initialCluster = List.copyOf(initialCluster);
+        listenMetricsUrls = List.copyOf(listenMetricsUrls);
     }
 
     /** @return the other members of the initial cluster (all but {@link #memberId()}) */

@@ -61,8 +61,6 @@ public final class UnsupportedFlags {
             text("--bcrypt-cost", "10", "Specify the cost / strength of the bcrypt algorithm for hashing auth passwords."),
             text("--auth-token-ttl", "300", "Time (in seconds) of the auth-token-ttl."),
             bool("--enable-pprof", "false", "Enable runtime profiling data via HTTP server."),
-            text("--metrics", "basic", "Set level of detail for exported metrics."),
-            text("--listen-metrics-urls", "", "List of URLs to listen on for the metrics and health endpoints."),
             text("--proxy", "off", "Proxy mode setting ('off', 'readonly' or 'on')."),
             text("--proxy-failure-wait", "5000", "Time (in milliseconds) an endpoint will be held in a failed state."),
             text("--proxy-refresh-interval", "30000", "Time (in milliseconds) of the endpoints refresh interval."),

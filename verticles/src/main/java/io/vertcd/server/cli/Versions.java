@@ -9,6 +9,12 @@ public final class Versions {
      */
     public static final String ETCD_SERVER_VERSION = "3.5.0";
 
+    /**
+     * The cluster version vertcd reports ({@code GET /version} {@code etcdcluster}): etcd's is the lowest server
+     * version of the members, as major.minor.0 (etcd membership.RaftCluster.Version).
+     */
+    public static final String ETCD_CLUSTER_VERSION = "3.5.0";
+
     /** vertcd's own version, printed by {@code --version}. */
     public static final String VERTCD_VERSION = "0.1.0-SNAPSHOT";
 

@@ -159,6 +159,7 @@ public final class Leadership {
             proposals.failProposedOnLeaderChange();
         }
         if (state.leader != 0 && state.leader != previousLeader) {
+            state.stats.leaderChanged();
             reads.onNewLeader();
         }
     }

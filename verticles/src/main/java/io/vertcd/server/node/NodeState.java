@@ -8,6 +8,7 @@ import io.vertcd.raft.StateRole;
 import io.vertcd.raft.node.ReadyLoop;
 import io.vertcd.raft.node.Transport;
 import io.vertcd.server.cli.ServerConfig;
+import io.vertcd.server.metrics.NodeStats;
 import io.vertcd.server.peer.PeerTransport;
 import io.vertcd.server.watch.Watches;
 import io.vertcd.statemachine.KvStore;
@@ -40,6 +41,8 @@ final class NodeState {
     volatile long snapshotsInstalled;
     volatile List<Member> memberList = List.of();
     volatile ReadyLoop loop;
+    /** Gauges and counters for metrics and health checks (the driver publishes, any thread reads). */
+    final NodeStats stats = new NodeStats();
     /** Headers of the answers this member gives (cluster ID, member ID, term); any thread. */
     final ResponseHeaders headers = new ResponseHeaders(() -> clusterId, () -> memberId, this::term);
 

@@ -167,9 +167,17 @@ public final class Proposals {
         }
     }
 
+    /** @return this member's proposals waiting to be applied (etcd proposals_pending); driver only */
+    int pendingCount() {
+        return pending.size();
+    }
+
     /** Fails the proposals whose request timeout passed. Driver only. */
     void expire(long nowMs) {
-        pending.expire(nowMs, r -> r.fail(EtcdError.TIMEOUT.exception()));
+        pending.expire(nowMs, r -> {
+            state.stats.proposalsFailed(1);
+            r.fail(EtcdError.TIMEOUT.exception());
+        });
     }
 
     /**
@@ -182,6 +190,7 @@ public final class Proposals {
             heldIds.add(p.requestId());
         }
         int failed = pending.removeIf(id -> !heldIds.contains(id), r -> r.fail(EtcdError.LEADER_CHANGED.exception()));
+        state.stats.proposalsFailed(failed);
         if (failed > 0) {
             LOG.info("member {} is no longer the leader: {} proposals failed with \"{}\"",
                     MemberIds.toHex(state.memberId), failed, EtcdError.LEADER_CHANGED.message());
@@ -190,6 +199,7 @@ public final class Proposals {
 
     /** Fails every waiting proposal with {@code error} and drops the held ones. Driver only. */
     void failAll(EtcdError error) {
+        state.stats.proposalsFailed(pending.size());
         pending.clear(r -> r.fail(error.exception()));
         held.clear();
     }

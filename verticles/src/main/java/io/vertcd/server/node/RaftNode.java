@@ -6,6 +6,7 @@ import io.vertcd.raft.node.ReadyLoop;
 import io.vertcd.raft.node.ReadyObserver;
 import io.vertcd.server.cli.MemberIds;
 import io.vertcd.server.cli.ServerConfig;
+import io.vertcd.server.metrics.NodeStats;
 import io.vertcd.server.watch.Watches;
 import io.vertcd.statemachine.EtcdError;
 import io.vertx.core.Future;
@@ -56,6 +57,7 @@ public final class RaftNode extends VerticleBase {
     private final StoreApplier applier;
     private final Startup startup;
     private final LeaseExpiry leaseExpiry;
+    private final StatsPublisher statsPublisher;
     private long timerId = -1;
     private long leaseTimerId = -1;
 
@@ -81,6 +83,7 @@ public final class RaftNode extends VerticleBase {
         this.applier = new StoreApplier(state, proposals, table, changes, pause);
         this.startup = new Startup(state, stores, snapshots, peers, table);
         this.leaseExpiry = new LeaseExpiry(state, proposals);
+        this.statsPublisher = new StatsPublisher(state, pause, proposals);
     }
 
     // ------------------------------------------------------------------ the parts, for the services
@@ -153,6 +156,11 @@ public final class RaftNode extends VerticleBase {
         return changes.isLearner();
     }
 
+    /** @return what the driver publishes for metrics and health checks; any thread, never waits */
+    public NodeStats stats() {
+        return state.stats;
+    }
+
     /** @return how many store snapshots received from a leader this node installed since it started */
     public long snapshotsInstalled() {
         return state.snapshotsInstalled;
@@ -195,6 +203,7 @@ public final class RaftNode extends VerticleBase {
         state.loop = new ReadyLoop(state.rawNode, state.storage, state.wal, state.transport, applier, new Observer(),
                 task -> context.runOnContext(v -> task.run()));
         timerId = vertx.setPeriodic(state.config.heartbeatIntervalMs(), id -> onTick());
+        state.wal.onSync(state.stats::walSynced);
         Watches w = new Watches(state.kvStore, pause::runOnStore, state.config.watchProgressNotifyIntervalMs());
         w.start(vertx);
         state.watches = w;
@@ -215,6 +224,7 @@ public final class RaftNode extends VerticleBase {
         table.maybePublishAttributes();
         changes.expire(now);
         reads.onTick(now);
+        statsPublisher.publish();
         state.process();
     }
 

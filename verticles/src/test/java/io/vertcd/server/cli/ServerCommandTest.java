@@ -111,6 +111,23 @@ class ServerCommandTest {
     }
 
     @Test
+    void metricsFlagsAndTheirVariables() throws Exception {
+        ServerConfig none = parse(Map.of());
+        assertEquals(List.of(), none.listenMetricsUrls());
+        assertEquals(false, none.extensiveMetrics());
+        ServerConfig flags = parse(Map.of(), "--listen-metrics-urls", "http://127.0.0.1:2381,http://127.0.0.1:2382",
+                "--metrics", "extensive");
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381"), URI.create("http://127.0.0.1:2382")),
+                flags.listenMetricsUrls());
+        assertTrue(flags.extensiveMetrics());
+        ServerConfig env = parse(Map.of("ETCD_LISTEN_METRICS_URLS", "http://127.0.0.1:2381", "ETCD_METRICS", "extensive"));
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381")), env.listenMetricsUrls());
+        assertTrue(env.extensiveMetrics());
+        assertEquals(false, parse(Map.of(), "--metrics", "whatever").extensiveMetrics()); // etcd does not validate it
+        assertTrue(refusal(Map.of(), "--listen-metrics-urls", "127.0.0.1:2381").contains("--listen-metrics-urls"));
+    }
+
+    @Test
     void flagsAtTheirEtcdDefaultAreAccepted() throws Exception {
         parse(Map.of(), "--client-cert-auth=false", "--enable-v2=false", "--max-wals", "5", "--logger", "zap",
                 "--initial-cluster-state", "new");

@@ -1,0 +1,55 @@
+package io.vertcd.server.node;
+
+import io.etcd.jetcd.api.AlarmMember;
+import io.vertcd.server.metrics.NodeStats;
+import io.vertcd.server.watch.Watches;
+import io.vertcd.statemachine.KvStore;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Publishes the driver's gauges into {@link NodeStats} once per heartbeat, so scrapes and health checks read them
+ * without hopping onto the driver (etcd updates the same gauges as it goes: raft.go, mvcc/metrics.go). While the store
+ * is paused (a checkpoint, a snapshot export or install) the store's part is taken once the pause ends. Driver only.
+ */
+final class StatsPublisher {
+    private final NodeState state;
+    private final StorePause pause;
+    private final Proposals proposals;
+    private boolean queued;
+
+    StatsPublisher(NodeState state, StorePause pause, Proposals proposals) {
+        this.state = state;
+        this.pause = pause;
+        this.proposals = proposals;
+    }
+
+    /** Publishes now, or once the store is idle; at most one publication waits. Driver only. */
+    void publish() {
+        if (queued || !state.running()) {
+            return;
+        }
+        queued = true;
+        pause.whenStoreIdle(() -> {
+            queued = false;
+            if (state.running()) {
+                publishNow();
+            }
+        });
+    }
+
+    private void publishNow() {
+        KvStore kv = state.kvStore;
+        Set<Integer> alarms = new HashSet<>();
+        for (AlarmMember a : kv.alarms()) {
+            alarms.add(a.getAlarmValue());
+        }
+        state.stats.publish(new NodeStats.Snapshot(state.loop.committedIndex(), state.loop.appliedIndex(),
+                proposals.pendingCount(), kv.dbSizeBytes(), kv.dbSizeInUseBytes(), kv.currentRevision(),
+                kv.compactedRevision(), kv.indexedKeys(), alarms));
+        Watches w = state.watches;
+        if (w != null) {
+            w.counts().onSuccess(c -> state.stats.watchers(c[1] + c[2] + c[3]));
+        }
+    }
+}
