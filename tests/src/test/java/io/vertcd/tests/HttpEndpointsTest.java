@@ -129,8 +129,8 @@ class HttpEndpointsTest {
 
     /**
      * Starts one member of a three-member cluster on its own (no quorum, no leader) and asks /health on its metrics
-     * port: etcd 3.4 serves the client port only once it has published itself through Raft (ReadyNotify), the
-     * metrics port at once.
+     * port: etcd 3.4, and vertcd, serve the client port only once the member has published itself through Raft
+     * (ReadyNotify), the metrics port at once.
      */
     private static HttpResponse<String> alone(MemberKind kind, List<String> vertcdOnly) throws Exception {
         int client = Ports.next();
@@ -162,11 +162,11 @@ class HttpEndpointsTest {
                 }
             }, r -> r != null);
             if (vertcdOnly != null) {
-                HttpResponse<String> serializable = get(clientUrl + "/health?serializable=true");
+                HttpResponse<String> serializable = get(metricsUrl + "/health?serializable=true");
                 vertcdOnly.add(serializable.statusCode() + " " + serializable.body());
                 HttpResponse<String> livez = get(metricsUrl + "/livez");
                 vertcdOnly.add(livez.statusCode() + " " + livez.body());
-                HttpResponse<String> readyz = get(clientUrl + "/readyz?exclude=linearizable_read");
+                HttpResponse<String> readyz = get(metricsUrl + "/readyz?exclude=linearizable_read");
                 vertcdOnly.add(readyz.statusCode() + " " + readyz.body());
             }
             return health;
