@@ -16,8 +16,10 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.vertcd.tests.Poll;
 import io.vertcd.tests.MemberKind;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,7 @@ class PoisonedRequestClusterTest {
     }
 
     /** Every member is alive and serves the same keys with the same revisions as the leader after a barrier write. */
-    private static List<KeyValue> assertAgree(ClusterProcess c) throws InterruptedException {
+    private static List<KeyValue> assertAgree(ClusterProcess c) throws Exception {
         int leader = c.awaitLeader(ClusterProcess.READY_TIMEOUT);
         ManagedChannel ch = channel(c.members().get(leader));
         try {
@@ -75,11 +77,8 @@ class PoisonedRequestClusterTest {
         List<KeyValue> expected = all(c.members().get(leader));
         for (ClusterProcess.Member m : c.members()) {
             assertTrue(m.isAlive(), m.name() + " is up; log " + m.logFile());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!all(m).equals(expected) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertEquals(expected, all(m), m.name() + " agrees with the leader");
+            List<KeyValue> got = Poll.until(Duration.ofSeconds(20), () -> all(m), expected::equals);
+            assertEquals(expected, got, m.name() + " agrees with the leader");
         }
         return expected;
     }
