@@ -6,6 +6,7 @@ import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.cli.Versions;
 import io.vertcd.server.metrics.EtcdServerMetrics;
 import io.vertcd.server.metrics.MemberMetrics;
+import io.vertcd.server.tls.SelfCert;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -41,9 +42,22 @@ public final class VertcdServer {
      * @param config the member's configuration
      * @param clientInstances how many client server verticles to deploy (normally the number of event loops)
      * @param fatalHandler called after an unrecoverable error of the Raft driver
-     * @return completes when clients can connect; fails if the data directory cannot be opened or a port is taken
+     * @return completes when clients can connect; fails if the data directory cannot be opened, a port is taken or
+     *     an auto-TLS certificate cannot be written (generated first, on a worker thread, into
+     *     {@code <data-dir>/fixtures/client} and {@code fixtures/peer})
      */
     public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
+            Consumer<Throwable> fatalHandler) {
+        // Auto TLS generates keys and writes files: a worker thread, never an event loop.
+        return vertx.executeBlocking(() -> config.withTls(
+                        SelfCert.resolve(config.clientTls(), config.clientFixturesDir(), config.listenClientUrls(),
+                                config.selfSignedCertValidityYears(), "client"),
+                        SelfCert.resolve(config.peerTls(), config.peerFixturesDir(), config.listenPeerUrls(),
+                                config.selfSignedCertValidityYears(), "peer")), false)
+                .compose(resolved -> deploy(vertx, resolved, clientInstances, fatalHandler));
+    }
+
+    private static Future<VertcdServer> deploy(Vertx vertx, ServerConfig config, int clientInstances,
             Consumer<Throwable> fatalHandler) {
         RaftNode node = new RaftNode(config, fatalHandler);
         return vertx.deployVerticle(node)
@@ -55,7 +69,7 @@ public final class VertcdServer {
                                 new DeploymentOptions().setInstances(clientInstances))
                         .compose(clientId -> config.listenMetricsUrls().isEmpty() ? Future.succeededFuture(clientId)
                                 : vertx.deployVerticle(new MetricsServerVerticle(node, config.listenMetricsUrls(),
-                                        metrics)).map(metricsId -> clientId))
+                                        config.clientTls(), metrics)).map(metricsId -> clientId))
                         .recover(e -> vertx.undeploy(nodeId).transform(x -> Future.failedFuture(e)))
                         .map(clientId -> {
                             LOG.info("member {} ({}) serving clients on {}", MemberIds.toHex(node.memberId()),
