@@ -166,6 +166,47 @@ public final class TestPki {
         }
     }
 
+    /**
+     * @param client the certificate and key this side presents
+     * @param trustedCa the CA file that verifies the server
+     * @return a TLS context (TLS 1.2/1.3) for a JDK client
+     */
+    public static javax.net.ssl.SSLContext clientContext(Leaf client, Path trustedCa) {
+        try {
+            java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
+            X509Certificate cert;
+            X509Certificate ca;
+            try (var in = Files.newInputStream(client.cert())) {
+                cert = (X509Certificate) cf.generateCertificate(in);
+            }
+            try (var in = Files.newInputStream(trustedCa)) {
+                ca = (X509Certificate) cf.generateCertificate(in);
+            }
+            java.security.PrivateKey key;
+            try (var parser = new org.bouncycastle.openssl.PEMParser(Files.newBufferedReader(client.key()))) {
+                key = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPrivateKey(
+                        (org.bouncycastle.asn1.pkcs.PrivateKeyInfo) parser.readObject());
+            }
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("client", key, new char[0], new java.security.cert.Certificate[] {cert});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            kmf.init(ks, new char[0]);
+            java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+            ts.load(null, null);
+            ts.setCertificateEntry("ca", ca);
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(ts);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            return ctx;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static KeyPair keyPair() throws GeneralSecurityException {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());

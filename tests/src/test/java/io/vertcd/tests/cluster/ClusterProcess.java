@@ -78,9 +78,14 @@ public final class ClusterProcess implements AutoCloseable {
             return "http://127.0.0.1:" + clientPort;
         }
 
-        /** @return the advertised peer URL (the proxy) */
+        /** @return the advertised peer URL (the proxy); https when the members have peer TLS flags */
         public String peerUrl() {
-            return "http://127.0.0.1:" + proxy.port();
+            return peerScheme() + "://127.0.0.1:" + proxy.port();
+        }
+
+        /** @return the member's own peer port (behind the proxy) */
+        public int peerPort() {
+            return peerPort;
         }
 
         /** @return true while the process runs */
@@ -201,6 +206,12 @@ public final class ClusterProcess implements AutoCloseable {
         return members.stream().map(Member::clientUrl).collect(Collectors.joining(","));
     }
 
+    /** @return https when the extra flags configure peer TLS ({@code --peer-cert-file}, {@code --peer-auto-tls}) */
+    private String peerScheme() {
+        return extraFlags.stream().anyMatch(f -> f.startsWith("--peer-cert-file") || f.startsWith("--peer-auto-tls"))
+                ? "https" : "http";
+    }
+
     private String initialCluster() {
         return members.stream().map(m -> m.name + "=" + m.peerUrl()).collect(Collectors.joining(","));
     }
@@ -213,7 +224,7 @@ public final class ClusterProcess implements AutoCloseable {
                 "--data-dir=" + m.dataDir,
                 "--listen-client-urls=" + m.clientUrl(),
                 "--advertise-client-urls=" + m.clientUrl(),
-                "--listen-peer-urls=http://127.0.0.1:" + m.peerPort,
+                "--listen-peer-urls=" + peerScheme() + "://127.0.0.1:" + m.peerPort,
                 "--initial-advertise-peer-urls=" + m.peerUrl(),
                 "--initial-cluster=" + initialCluster(),
                 "--initial-cluster-token=" + token,
