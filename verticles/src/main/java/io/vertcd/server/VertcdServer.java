@@ -7,6 +7,7 @@ import io.vertcd.server.cli.Versions;
 import io.vertcd.server.metrics.EtcdServerMetrics;
 import io.vertcd.server.metrics.MemberMetrics;
 import io.vertcd.server.tls.SelfCert;
+import io.vertcd.server.tls.TlsOptions;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -49,12 +50,23 @@ public final class VertcdServer {
     public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
             Consumer<Throwable> fatalHandler) {
         // Auto TLS generates keys and writes files: a worker thread, never an event loop.
-        return vertx.executeBlocking(() -> config.withTls(
-                        SelfCert.resolve(config.clientTls(), config.clientFixturesDir(), config.listenClientUrls(),
-                                config.selfSignedCertValidityYears(), "client"),
-                        SelfCert.resolve(config.peerTls(), config.peerFixturesDir(), config.listenPeerUrls(),
-                                config.selfSignedCertValidityYears(), "peer")), false)
+        return vertx.executeBlocking(() -> {
+                    ServerConfig resolved = config.withTls(
+                            SelfCert.resolve(config.clientTls(), config.clientFixturesDir(), config.listenClientUrls(),
+                                    config.selfSignedCertValidityYears(), "client"),
+                            SelfCert.resolve(config.peerTls(), config.peerFixturesDir(), config.listenPeerUrls(),
+                                    config.selfSignedCertValidityYears(), "peer"));
+                    if (usesTls(resolved)) {
+                        TlsOptions.preload();
+                    }
+                    return resolved;
+                }, false)
                 .compose(resolved -> deploy(vertx, resolved, clientInstances, fatalHandler));
+    }
+
+    private static boolean usesTls(ServerConfig c) {
+        return java.util.stream.Stream.of(c.listenClientUrls(), c.listenPeerUrls(), c.listenMetricsUrls(),
+                c.advertisePeerUrls()).flatMap(java.util.List::stream).anyMatch(TlsOptions::isTls);
     }
 
     private static Future<VertcdServer> deploy(Vertx vertx, ServerConfig config, int clientInstances,

@@ -40,8 +40,11 @@ import java.util.stream.Stream;
  * Every live process is killed by a shutdown hook too.
  */
 public final class ClusterProcess implements AutoCloseable {
-    /** Upper bound on the cluster becoming healthy. */
-    public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Upper bound on the cluster becoming healthy (three JVMs starting at once on a loaded 2-core machine took over
+     * 60 s to open their stores).
+     */
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final int FIRST_PORT = 27200;
     private static final int LAST_PORT = 27999;
     private static int nextPort = FIRST_PORT + (int) (ProcessHandle.current().pid() % 200);

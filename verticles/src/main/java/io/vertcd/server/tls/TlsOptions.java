@@ -22,6 +22,21 @@ public final class TlsOptions {
     private TlsOptions() {
     }
 
+    /**
+     * Loads the JDK's and Netty's TLS classes and initialises the default SSL context. Blocking (class loading, the
+     * JDK's entropy and provider set-up, over a second on a loaded machine): call on a worker thread before the first
+     * TLS connection, so that the event loop that accepts or dials it does not do this work.
+     */
+    public static void preload() {
+        try {
+            javax.net.ssl.SSLContext.getDefault().createSSLEngine();
+            Class.forName("io.netty.handler.ssl.SslHandler");
+            Class.forName("io.netty.handler.ssl.JdkSslContext");
+        } catch (java.security.NoSuchAlgorithmException | ClassNotFoundException e) {
+            throw new IllegalStateException("TLS is not available in this JVM: " + e, e);
+        }
+    }
+
     /** @return true for an https (or unixs) URL */
     public static boolean isTls(URI url) {
         return "https".equals(url.getScheme()) || "unixs".equals(url.getScheme());
