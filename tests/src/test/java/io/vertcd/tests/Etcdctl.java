@@ -24,10 +24,27 @@ public final class Etcdctl {
     public static final long TIMEOUT_SECONDS = 30;
 
     private final String endpoints;
+    private final List<String> globalFlags;
 
     /** @param endpoints etcdctl's {@code --endpoints} value, e.g. {@code http://127.0.0.1:32300} */
     public Etcdctl(String endpoints) {
+        this(endpoints, List.of());
+    }
+
+    /**
+     * @param endpoints etcdctl's {@code --endpoints} value
+     * @param globalFlags flags given before every command, e.g. {@code --cacert=...}
+     */
+    public Etcdctl(String endpoints, List<String> globalFlags) {
         this.endpoints = endpoints;
+        this.globalFlags = List.copyOf(globalFlags);
+    }
+
+    /** @return an etcdctl for the same endpoints with {@code flags} added to the global flags */
+    public Etcdctl with(String... flags) {
+        List<String> all = new ArrayList<>(globalFlags);
+        all.addAll(Arrays.asList(flags));
+        return new Etcdctl(endpoints, all);
     }
 
     /** What one etcdctl run printed and returned. */
@@ -100,6 +117,7 @@ public final class Etcdctl {
         List<String> cmd = new ArrayList<>();
         cmd.add(Binaries.etcdctl().toString());
         cmd.add("--endpoints=" + endpoints);
+        cmd.addAll(globalFlags);
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("ETCDCTL_API", "3");

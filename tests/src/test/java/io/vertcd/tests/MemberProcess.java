@@ -38,6 +38,9 @@ public final class MemberProcess implements AutoCloseable {
     private final int peerPort;
     private final Path dataDir;
     private final List<String> extraFlags;
+    private String clientScheme = "http";
+    private String peerScheme = "http";
+    private List<String> ctlFlags = List.of();
     private int starts;
     private Process process;
     private Path logFile;
@@ -91,9 +94,25 @@ public final class MemberProcess implements AutoCloseable {
         }
     }
 
-    /** @return the client URL, {@code http://127.0.0.1:<clientPort>} */
+    /**
+     * Serves clients and peers over TLS (the certificate flags go in the extra flags). Call before {@link #start()}.
+     *
+     * @param clientHttps https client URLs
+     * @param peerHttps https peer URLs
+     * @param etcdctlFlags etcdctl's TLS flags for this member (e.g. {@code --cacert=...}), used by {@link #etcdctl()}
+     *     and the readiness probe
+     * @return this
+     */
+    public MemberProcess tls(boolean clientHttps, boolean peerHttps, String... etcdctlFlags) {
+        this.clientScheme = clientHttps ? "https" : "http";
+        this.peerScheme = peerHttps ? "https" : "http";
+        this.ctlFlags = List.of(etcdctlFlags);
+        return this;
+    }
+
+    /** @return the client URL, {@code http://127.0.0.1:<clientPort>} ({@code https} after {@link #tls}) */
     public String clientUrl() {
-        return "http://127.0.0.1:" + clientPort;
+        return clientScheme + "://127.0.0.1:" + clientPort;
     }
 
     /** @return the client address as a gRPC target, {@code 127.0.0.1:<clientPort>} (NettyChannelBuilder.forTarget) */
@@ -101,9 +120,9 @@ public final class MemberProcess implements AutoCloseable {
         return "127.0.0.1:" + clientPort;
     }
 
-    /** @return the peer URL, {@code http://127.0.0.1:<peerPort>} */
+    /** @return the peer URL, {@code http://127.0.0.1:<peerPort>} ({@code https} after {@link #tls}) */
     public String peerUrl() {
-        return "http://127.0.0.1:" + peerPort;
+        return peerScheme + "://127.0.0.1:" + peerPort;
     }
 
     /** @return the data directory ({@code --data-dir}) */
@@ -123,7 +142,7 @@ public final class MemberProcess implements AutoCloseable {
 
     /** @return an etcdctl bound to this member's client URL */
     public Etcdctl etcdctl() {
-        return new Etcdctl(clientUrl());
+        return new Etcdctl(clientUrl(), ctlFlags);
     }
 
     /** @return true while the process runs */

@@ -19,6 +19,8 @@ import io.vertcd.server.http.MetricsEndpoint;
 import io.vertcd.server.http.NodeHealth;
 import io.vertcd.server.http.WatchWebSocket;
 import io.vertcd.server.metrics.MemberMetrics;
+import io.vertcd.server.tls.ConnectionGuard;
+import io.vertcd.server.tls.TlsOptions;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,7 +37,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-facing gRPC server: HTTP/2 cleartext (h2c with prior knowledge, as etcdctl and
- * clientv3 speak it) on every {@code --listen-client-urls} address, serving etcd's KV, Cluster
+ * clientv3 speak it) on every http {@code --listen-client-urls} address, HTTP/2 over TLS (ALPN h2; the client
+ * port's {@link io.vertcd.server.tls.TlsInfo}, client certificates checked at the handshake and by a
+ * {@link ConnectionGuard}) on every https one, serving etcd's KV, Cluster
  * Maintenance, Lease, Lock and Election services. Deploy one instance per event loop: Vert.x shares each port among the
  * instances and spreads connections over them.
  *
@@ -109,25 +113,35 @@ public final class ClientServerVerticle extends VerticleBase {
         Handler<HttpServerRequest> countedGrpc = metrics.grpc().around(grpc);
         var router = HttpEndpoints.clientRouter(vertx, new HealthEndpoints(new HealthChecks(new NodeHealth(node))),
                 new MetricsEndpoint(metrics.registry()));
+        ConnectionGuard guard = new ConnectionGuard(vertx, config.clientTls(), false);
+        AuthorityNormalizer authority = new AuthorityNormalizer();
         for (URI url : config.listenClientUrls()) {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+            HttpServerOptions options = new HttpServerOptions()
                     .setHost(url.getHost())
                     .setPort(url.getPort())
                     .setHttp2ClearTextEnabled(true)
                     .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS))
                     .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_FRAMES)
                     .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
-                    .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS))
-                    .connectionHandler(new AuthorityNormalizer())
+                    .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
+            if (TlsOptions.isTls(url)) {
+                TlsOptions.server(options, config.clientTls());
+            }
+            HttpServer server = vertx.createHttpServer(options)
+                    .connectionHandler(connection -> {
+                        authority.handle(connection);
+                        guard.connections().handle(connection);
+                    })
+                    .exceptionHandler(ConnectionGuard::logHandshakeFailure)
                     .webSocketHandshakeHandler(gate.handshakes(webSocketWatch::handshake))
                     .webSocketHandler(webSocketWatch::handle)
-                    .requestHandler(gate.requests(request -> {
+                    .requestHandler(guard.requests(gate.requests(request -> {
                         if (isGrpc(request)) {
                             countedGrpc.handle(request);
                         } else {
                             router.handle(request);
                         }
-                    }));
+                    })));
             listeners.listen(server);
         }
         return listeners.allListening();

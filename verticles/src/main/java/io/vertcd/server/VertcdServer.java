@@ -6,6 +6,8 @@ import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.cli.Versions;
 import io.vertcd.server.metrics.EtcdServerMetrics;
 import io.vertcd.server.metrics.MemberMetrics;
+import io.vertcd.server.tls.SelfCert;
+import io.vertcd.server.tls.TlsOptions;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -41,9 +43,72 @@ public final class VertcdServer {
      * @param config the member's configuration
      * @param clientInstances how many client server verticles to deploy (normally the number of event loops)
      * @param fatalHandler called after an unrecoverable error of the Raft driver
-     * @return completes when clients can connect; fails if the data directory cannot be opened or a port is taken
+     * @return completes when clients can connect; fails if the data directory cannot be opened, a port is taken or
+     *     an auto-TLS certificate cannot be written (generated first, on a worker thread, into
+     *     {@code <data-dir>/fixtures/client} and {@code fixtures/peer})
      */
     public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
+            Consumer<Throwable> fatalHandler) {
+        // Auto TLS generates keys and writes files: a worker thread, never an event loop.
+        return vertx.executeBlocking(() -> {
+                    ServerConfig resolved = config.withTls(
+                            SelfCert.resolve(config.clientTls(), config.clientFixturesDir(), config.listenClientUrls(),
+                                    config.selfSignedCertValidityYears(), "client"),
+                            SelfCert.resolve(config.peerTls(), config.peerFixturesDir(), config.listenPeerUrls(),
+                                    config.selfSignedCertValidityYears(), "peer"));
+                    if (usesTls(resolved)) {
+                        TlsOptions.preload();
+                    }
+                    return resolved;
+                }, false)
+                .compose(resolved -> deploy(vertx, resolved, clientInstances, fatalHandler));
+    }
+
+    /** Upper bound on the warm-up handshake, ms. */
+    private static final long TLS_WARM_UP_MS = 10_000;
+
+    /**
+     * One TLS connection to this member's first https client URL (this member's certificate as the client's, nothing
+     * verified), closed at once, before the member says it serves clients: the JVM's first TLS handshake loads and
+     * compiles the JDK's and Netty's TLS code, which took over 5 s (etcdctl's default timeout) on a loaded 2-core
+     * machine; this way no client's first request pays for it. Its outcome is ignored; it waits at most
+     * {@link #TLS_WARM_UP_MS}.
+     */
+    private static Future<Void> warmUpTls(Vertx vertx, ServerConfig config) {
+        java.net.URI url = config.listenClientUrls().stream().filter(TlsOptions::isTls).findFirst().orElse(null);
+        if (url == null) {
+            return Future.succeededFuture();
+        }
+        io.vertx.core.http.HttpClientOptions options = new io.vertx.core.http.HttpClientOptions().setSsl(true)
+                .setTrustAll(true).setVerifyHost(false).setUseAlpn(true)
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setConnectTimeout((int) TLS_WARM_UP_MS);
+        if (!config.clientTls().empty()) {
+            options.setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(config.clientTls().certFile()).setKeyPath(config.clientTls().keyFile()));
+        }
+        io.vertx.core.http.HttpClientAgent client = vertx.createHttpClient(options);
+        String host = "0.0.0.0".equals(url.getHost()) ? "127.0.0.1" : url.getHost();
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        long timer = vertx.setTimer(TLS_WARM_UP_MS, t -> done.tryComplete());
+        client.connect(new io.vertx.core.http.HttpConnectOptions().setHost(host).setPort(url.getPort()))
+                .compose(conn -> conn.close())
+                .onComplete(ar -> {
+                    vertx.cancelTimer(timer);
+                    if (ar.failed()) {
+                        LOG.debug("TLS warm-up connection: {}", ar.cause().toString());
+                    }
+                    done.tryComplete();
+                });
+        return done.future().eventually(client::close);
+    }
+
+    private static boolean usesTls(ServerConfig c) {
+        return java.util.stream.Stream.of(c.listenClientUrls(), c.listenPeerUrls(), c.listenMetricsUrls(),
+                c.advertisePeerUrls()).flatMap(java.util.List::stream).anyMatch(TlsOptions::isTls);
+    }
+
+    private static Future<VertcdServer> deploy(Vertx vertx, ServerConfig config, int clientInstances,
             Consumer<Throwable> fatalHandler) {
         RaftNode node = new RaftNode(config, fatalHandler);
         return vertx.deployVerticle(node)
@@ -55,8 +120,9 @@ public final class VertcdServer {
                                 new DeploymentOptions().setInstances(clientInstances))
                         .compose(clientId -> config.listenMetricsUrls().isEmpty() ? Future.succeededFuture(clientId)
                                 : vertx.deployVerticle(new MetricsServerVerticle(node, config.listenMetricsUrls(),
-                                        metrics)).map(metricsId -> clientId))
+                                        config.clientTls(), metrics)).map(metricsId -> clientId))
                         .recover(e -> vertx.undeploy(nodeId).transform(x -> Future.failedFuture(e)))
+                        .compose(clientId -> warmUpTls(vertx, config).map(clientId))
                         .map(clientId -> {
                             LOG.info("member {} ({}) serving clients on {}", MemberIds.toHex(node.memberId()),
                                     config.name(), config.listenClientUrls());

@@ -40,8 +40,11 @@ import java.util.stream.Stream;
  * Every live process is killed by a shutdown hook too.
  */
 public final class ClusterProcess implements AutoCloseable {
-    /** Upper bound on the cluster becoming healthy. */
-    public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Upper bound on the cluster becoming healthy (three JVMs starting at once on a loaded 2-core machine took over
+     * 60 s to open their stores).
+     */
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final int FIRST_PORT = 27200;
     private static final int LAST_PORT = 27999;
     private static int nextPort = FIRST_PORT + (int) (ProcessHandle.current().pid() % 200);
@@ -78,9 +81,14 @@ public final class ClusterProcess implements AutoCloseable {
             return "http://127.0.0.1:" + clientPort;
         }
 
-        /** @return the advertised peer URL (the proxy) */
+        /** @return the advertised peer URL (the proxy); https when the members have peer TLS flags */
         public String peerUrl() {
-            return "http://127.0.0.1:" + proxy.port();
+            return peerScheme() + "://127.0.0.1:" + proxy.port();
+        }
+
+        /** @return the member's own peer port (behind the proxy) */
+        public int peerPort() {
+            return peerPort;
         }
 
         /** @return true while the process runs */
@@ -201,6 +209,12 @@ public final class ClusterProcess implements AutoCloseable {
         return members.stream().map(Member::clientUrl).collect(Collectors.joining(","));
     }
 
+    /** @return https when the extra flags configure peer TLS ({@code --peer-cert-file}, {@code --peer-auto-tls}) */
+    private String peerScheme() {
+        return extraFlags.stream().anyMatch(f -> f.startsWith("--peer-cert-file") || f.startsWith("--peer-auto-tls"))
+                ? "https" : "http";
+    }
+
     private String initialCluster() {
         return members.stream().map(m -> m.name + "=" + m.peerUrl()).collect(Collectors.joining(","));
     }
@@ -213,7 +227,7 @@ public final class ClusterProcess implements AutoCloseable {
                 "--data-dir=" + m.dataDir,
                 "--listen-client-urls=" + m.clientUrl(),
                 "--advertise-client-urls=" + m.clientUrl(),
-                "--listen-peer-urls=http://127.0.0.1:" + m.peerPort,
+                "--listen-peer-urls=" + peerScheme() + "://127.0.0.1:" + m.peerPort,
                 "--initial-advertise-peer-urls=" + m.peerUrl(),
                 "--initial-cluster=" + initialCluster(),
                 "--initial-cluster-token=" + token,

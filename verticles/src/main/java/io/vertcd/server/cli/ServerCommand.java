@@ -14,6 +14,9 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import io.vertcd.server.tls.TlsInfo;
+import io.vertcd.server.tls.TlsOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -21,7 +24,7 @@ import picocli.CommandLine.Spec;
  * The {@code vertcd} command line: etcd 3.4's flag names, defaults and {@code ETCD_*} environment
  * variables (see {@link EtcdEnvironmentDefaults}). {@link #toConfig()} validates the values the
  * way etcd's embed/config.go does and refuses flags of features vertcd lacks
- * ({@link UnsupportedFlags}), naming the flag: {@code vertcd: --cert-file is not supported yet}.
+ * ({@link UnsupportedFlags}), naming the flag: {@code vertcd: --wal-dir is not supported yet}.
  */
 @Command(name = "vertcd", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         versionProvider = ServerCommand.VersionProvider.class,
@@ -33,6 +36,9 @@ public final class ServerCommand {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TlsFlags tls = new TlsFlags();
 
     @Option(names = "--name", defaultValue = "default", description = "Human-readable name for this member.")
     String name;
@@ -150,7 +156,7 @@ public final class ServerCommand {
      *
      * @return the configuration to start with
      * @throws ConfigException naming the offending flag: an unsupported feature
-     *     ({@code vertcd: --cert-file is not supported yet}),
+     *     ({@code vertcd: --wal-dir is not supported yet}),
      *     a malformed URL or an out-of-range number
      */
     public ServerConfig toConfig() throws ConfigException {
@@ -211,6 +217,29 @@ public final class ServerCommand {
         List<URI> metricsListen = listenMetricsUrls.isEmpty() ? List.of()
                 : httpUrls("--listen-metrics-urls", listenMetricsUrls, true);
         List<URI> peerAdvertise = httpUrls("--initial-advertise-peer-urls", initialAdvertisePeerUrls, false);
+        TlsInfo clientTls = tls.clientTls();
+        TlsInfo peerTls = tls.peerTls();
+        int selfSignedYears = tls.selfSignedCertValidityYears();
+        for (URI u : clientListen) {
+            // etcd embed configureClientListeners (auto TLS fills the pair before this check)
+            if (TlsOptions.isTls(u) && clientTls.empty() && !clientTls.autoTls()) {
+                throw new ConfigException("vertcd: TLS key/cert (--cert-file, --key-file) must be provided for client url "
+                        + u + " with HTTPS scheme");
+            }
+        }
+        for (URI u : metricsListen) {
+            if (TlsOptions.isTls(u) && clientTls.empty() && !clientTls.autoTls()) {
+                throw new ConfigException("vertcd: cannot listen on TLS for " + u.getAuthority()
+                        + ": KeyFile and CertFile are not presented");
+            }
+        }
+        for (URI u : peerListen) {
+            // etcd pkg/transport newTLSListener
+            if (TlsOptions.isTls(u) && peerTls.empty() && !peerTls.autoTls()) {
+                throw new ConfigException("vertcd: cannot listen on TLS for " + u.getAuthority()
+                        + ": KeyFile and CertFile are not presented");
+            }
+        }
 
         String cluster = initialCluster != null ? initialCluster : defaultInitialCluster();
         Map<String, List<String>> members = parseInitialCluster(cluster);
@@ -234,7 +263,7 @@ public final class ServerCommand {
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
                 "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
-                "extensive".equals(metrics));
+                "extensive".equals(metrics), clientTls, peerTls, selfSignedYears);
     }
 
     /**
@@ -307,11 +336,11 @@ public final class ServerCommand {
         } catch (URISyntaxException e) {
             throw new ConfigException("vertcd: invalid URL '" + url + "' in " + flag);
         }
-        if ("https".equals(uri.getScheme()) || "unixs".equals(uri.getScheme())) {
-            throw new ConfigException("vertcd: " + flag + " with https (TLS) is not supported yet");
+        if ("unix".equals(uri.getScheme()) || "unixs".equals(uri.getScheme())) {
+            throw new ConfigException("vertcd: " + flag + " with unix sockets is not supported yet");
         }
-        if (!"http".equals(uri.getScheme())) {
-            throw new ConfigException("vertcd: URL scheme must be http in " + flag + ": '" + url + "'");
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new ConfigException("vertcd: URL scheme must be http or https in " + flag + ": '" + url + "'");
         }
         if (uri.getHost() == null || uri.getPort() < 0) {
             throw new ConfigException("vertcd: URL address does not have the form \"host:port\" in " + flag + ": '" + url + "'");

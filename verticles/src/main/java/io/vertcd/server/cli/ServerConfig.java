@@ -1,6 +1,7 @@
 package io.vertcd.server.cli;
 
 
+import io.vertcd.server.tls.TlsInfo;
 import io.vertcd.statemachine.lease.LessorOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.List;
  * @param name the member's human-readable name ({@code --name})
  * @param dataDir the data directory ({@code --data-dir}); the WAL is {@code member/wal}, the
  *     state-machine checkpoint {@code member/snap}
- * @param listenClientUrls addresses the client gRPC server binds ({@code --listen-client-urls}, http only)
+ * @param listenClientUrls addresses the client gRPC server binds ({@code --listen-client-urls}, http or https)
  * @param advertiseClientUrls client URLs reported in MemberList ({@code --advertise-client-urls})
  * @param listenPeerUrls peer listen URLs ({@code --listen-peer-urls}); not bound when the cluster has one member
  * @param advertisePeerUrls this member's peer URLs ({@code --initial-advertise-peer-urls})
@@ -45,10 +46,14 @@ import java.util.List;
  *     {@link #memberId()} and {@link #clusterId()}
  * @param strictReconfigCheck {@code --strict-reconfig-check} (default true): refuse membership changes
  *     that would leave too few started or connected voters (the node's {@code ReconfigChecks})
- * @param listenMetricsUrls {@code --listen-metrics-urls}: plain-HTTP addresses serving {@code /metrics},
+ * @param listenMetricsUrls {@code --listen-metrics-urls}: http or https addresses serving {@code /metrics},
  *     {@code /health}, {@code /livez} and {@code /readyz}; empty for none (etcd's default)
  * @param extensiveMetrics {@code --metrics extensive}: also the gRPC handling-time histogram (etcd's default is
  *     {@code basic})
+ * @param clientTls TLS of the https client and metrics URLs ({@code --cert-file}, {@code --trusted-ca-file},
+ *     {@code --auto-tls}, ...)
+ * @param peerTls TLS of the https peer URLs, listening and dialling ({@code --peer-cert-file}, {@code --peer-auto-tls}, ...)
+ * @param selfSignedCertValidityYears validity of auto-TLS certificates, years ({@code --self-signed-cert-validity})
  */
 public record ServerConfig(
         String name,
@@ -73,7 +78,10 @@ public record ServerConfig(
         boolean joinExisting,
         boolean strictReconfigCheck,
         List<URI> listenMetricsUrls,
-        boolean extensiveMetrics) {
+        boolean extensiveMetrics,
+        TlsInfo clientTls,
+        TlsInfo peerTls,
+        int selfSignedCertValidityYears) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -107,6 +115,29 @@ public record ServerConfig(
      */
     public long requestTimeoutMs() {
         return 5000L + 2L * electionTimeoutMs;
+    }
+
+    /**
+     * @param client the client port's TLS settings (e.g. with an auto-TLS certificate)
+     * @param peer the peer port's
+     * @return a copy with these TLS settings
+     */
+    public ServerConfig withTls(TlsInfo client, TlsInfo peer) {
+        return new ServerConfig(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls, advertisePeerUrls,
+                clusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quotaBackendBytes, snapshotCount,
+                heartbeatIntervalMs, electionTimeoutMs, watchProgressNotifyIntervalMs, leaseCheckpointIntervalMs,
+                initialCluster, snapshotCatchUpEntries, joinExisting, strictReconfigCheck, listenMetricsUrls,
+                extensiveMetrics, client, peer, selfSignedCertValidityYears);
+    }
+
+    /** @return where auto TLS keeps the client certificate, {@code <data-dir>/fixtures/client} (etcd ClientSelfCert) */
+    public Path clientFixturesDir() {
+        return dataDir.resolve("fixtures").resolve("client");
+    }
+
+    /** @return where peer auto TLS keeps its certificate, {@code <data-dir>/fixtures/peer} (etcd PeerSelfCert) */
+    public Path peerFixturesDir() {
+        return dataDir.resolve("fixtures").resolve("peer");
     }
 
     /** @return the member's write-ahead log directory, {@code <data-dir>/member/wal} */

@@ -72,7 +72,7 @@ public final class Peers {
         };
         PeerTransport p = new PeerTransport(state.vertx, self, state.clusterId, peerUrls,
                 m -> onDriver(() -> step(m)), listener, snapshots::export, snapshots::onReceived,
-                snapshots.incomingDir(), PeerTransportOptions.defaults());
+                snapshots.incomingDir(), PeerTransportOptions.defaults().withTls(state.config.peerTls()));
         state.peers = p;
         state.transport = p;
         p.setMembersSource(table::encoded);

@@ -1,6 +1,9 @@
 package io.vertcd.server.peer;
 
 import io.vertcd.server.api.GrpcErrors;
+import io.vertcd.server.tls.ConnectionGuard;
+import io.vertcd.server.tls.TlsInfo;
+import io.vertcd.server.tls.TlsOptions;
 
 import com.google.protobuf.Empty;
 import io.vertcd.raft.pb.Message;
@@ -20,7 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listening side of the peer protocol on {@code --listen-peer-urls} (h2c): the gRPC method
+ * The listening side of the peer protocol on {@code --listen-peer-urls} (h2c on http URLs; on https URLs HTTP/2 over
+ * TLS with the peer TLS settings, the client certificate's CN, host name and SANs checked by a {@link ConnectionGuard}
+ * as etcd's peer listener does, refusals logged): the gRPC method
  * {@code vertcd.raft.Peer/Send} and the snapshot endpoint. Each batch's cluster ID is checked; a
  * mismatching batch ends the call with FAILED_PRECONDITION "cluster ID mismatch" and none of its
  * messages is delivered. Messages addressed to another member ID are dropped (and logged once per
@@ -40,8 +45,11 @@ final class PeerServer {
     private long received;
     private volatile Supplier<byte[]> members;
 
+    private final TlsInfo tls;
+
     PeerServer(Vertx vertx, long localId, long clusterId, int maxMessageBytes, Consumer<Message> inbound,
-               SnapshotIntake snapshots) {
+               SnapshotIntake snapshots, TlsInfo tls) {
+        this.tls = tls;
         this.vertx = vertx;
         this.localId = localId;
         this.clusterId = clusterId;
@@ -90,9 +98,16 @@ final class PeerServer {
         });
         List<Future<Integer>> bound = new ArrayList<>();
         for (URI url : urls) {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(url.getHost())
-                            .setPort(url.getPort()).setHttp2ClearTextEnabled(true))
-                    .requestHandler(req -> {
+            HttpServerOptions options = new HttpServerOptions().setHost(url.getHost()).setPort(url.getPort())
+                    .setHttp2ClearTextEnabled(true);
+            if (TlsOptions.isTls(url)) {
+                TlsOptions.server(options, tls);
+            }
+            ConnectionGuard guard = new ConnectionGuard(vertx, tls, true);
+            HttpServer server = vertx.createHttpServer(options)
+                    .connectionHandler(guard.connections())
+                    .exceptionHandler(ConnectionGuard::logHandshakeFailure)
+                    .requestHandler(guard.requests(req -> {
                         if (PeerWire.SNAPSHOT_PATH.equals(req.path())) {
                             snapshots.handle(req);
                         } else if (PeerWire.PROBE_PATH.equals(req.path())) {
@@ -110,7 +125,7 @@ final class PeerServer {
                         } else {
                             grpc.handle(req);
                         }
-                    });
+                    }));
             servers.add(server);
             bound.add(server.listen().map(HttpServer::actualPort));
         }

@@ -6,11 +6,6 @@ import io.vertcd.raft.pb.MessageType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.grpc.client.GrpcClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The multi-member {@link Transport}: Raft messages to each peer over one pipelined gRPC stream per
  * peer ({@link PeerWire}; vertx-grpc client and server), snapshots over a separate streamed POST, and
- * the listening side on {@code --listen-peer-urls}. One HTTP/2 cleartext client (prior knowledge,
- * 1 s connect timeout, one connection per peer) carries both the gRPC calls and the snapshot POSTs.
+ * the listening side on {@code --listen-peer-urls}. One HTTP/2 client per URL scheme ({@link PeerClients}: h2c with
+ * prior knowledge, or TLS with the peer TLS settings; 1 s connect timeout, one connection per peer) carries both the
+ * gRPC calls and the snapshot POSTs.
  *
  * <p>Threads: the transport belongs to the Vert.x context it is created on (the Raft driver's). Call
  * {@link #send}, {@link #addPeer}, {@link #removePeer} and {@link #close} there (calls from elsewhere
@@ -57,8 +53,7 @@ public final class PeerTransport implements Transport {
     private final PeerTransportOptions options;
     private final PeerListener listener;
     private final SnapshotSource snapshotSource;
-    private final HttpClientAgent client;
-    private final GrpcClient grpcClient;
+    private final PeerClients clients;
     private final SnapshotSender snapshotSender;
     private final PeerServer server;
     private final Map<Long, PeerStream> streams = new HashMap<>();
@@ -95,15 +90,11 @@ public final class PeerTransport implements Transport {
         this.options = options;
         this.listener = listener;
         this.snapshotSource = snapshotSource;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false).setConnectTimeout(1000)
-                .setHttp2MultiplexingLimit(100), new PoolOptions().setHttp2MaxSize(1));
-        // Wraps the HTTP client (same options and connections); closing it leaves the HTTP client open.
-        this.grpcClient = GrpcClient.client(vertx, client);
-        this.snapshotSender = new SnapshotSender(vertx, client, clusterId, options.snapshotChunkBytes());
+        this.clients = new PeerClients(vertx, options.tls());
+        this.snapshotSender = new SnapshotSender(vertx, clients, clusterId, options.snapshotChunkBytes());
         SnapshotIntake intake = new SnapshotIntake(vertx, context, clusterId, snapshotTempDir,
                 options.maxMessageBytes(), snapshotReceiver);
-        this.server = new PeerServer(vertx, localId, clusterId, options.maxMessageBytes(), inbound, intake);
+        this.server = new PeerServer(vertx, localId, clusterId, options.maxMessageBytes(), inbound, intake, options.tls());
         peers.forEach(this::addPeerNow);
         this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> onContext(this::probeAll));
     }
@@ -125,7 +116,7 @@ public final class PeerTransport implements Transport {
         for (Map.Entry<Long, URI> e : urls.entrySet()) {
             long id = e.getKey();
             URI url = e.getValue();
-            client.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET)
+            clients.http(url).request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.GET)
                             .setHost(url.getHost()).setPort(url.getPort()).setURI(PeerWire.PROBE_PATH)
                             .setTimeout(PROBE_TIMEOUT_MS))
                     .compose(io.vertx.core.http.HttpClientRequest::send)
@@ -148,7 +139,7 @@ public final class PeerTransport implements Transport {
     /**
      * Starts listening. Call on the transport's context.
      *
-     * @param listenPeerUrls {@code --listen-peer-urls} (http only; port 0 binds an ephemeral port)
+     * @param listenPeerUrls {@code --listen-peer-urls} (http or https; port 0 binds an ephemeral port)
      * @return the bound ports, in the order of the URLs; fails when a port cannot be bound
      */
     public Future<List<Integer>> start(List<URI> listenPeerUrls) {
@@ -189,7 +180,7 @@ public final class PeerTransport implements Transport {
         }
         snapshotInFlight.put(to, Boolean.TRUE);
         snapshotSource.files(m)
-                .compose(files -> snapshotSender.send(url.getHost(), url.getPort(), m, files))
+                .compose(files -> snapshotSender.send(url, m, files))
                 .onComplete(ar -> context.runOnContext(v -> {
                     snapshotInFlight.remove(to);
                     if (ar.failed()) {
@@ -235,7 +226,7 @@ public final class PeerTransport implements Transport {
                 return Future.failedFuture(new PeerCallException(call + ": " + Long.toHexString(memberId)
                         + " is not a peer"));
             }
-            return grpcClient.request(io.vertx.core.net.SocketAddress.inetSocketAddress(url.getPort(), url.getHost()),
+            return clients.grpc(url).request(io.vertx.core.net.SocketAddress.inetSocketAddress(url.getPort(), url.getHost()),
                             call.clientMethod)
                     .compose(req -> req.timeout(Math.max(1, timeoutMs), java.util.concurrent.TimeUnit.MILLISECONDS)
                             .send(request))
@@ -279,7 +270,7 @@ public final class PeerTransport implements Transport {
             activeSinceNanos.remove(memberId);
         }
         urls.put(memberId, peerUrl);
-        streams.put(memberId, new PeerStream(vertx, context, grpcClient, localId, memberId, clusterId, peerUrl.getHost(),
+        streams.put(memberId, new PeerStream(vertx, context, clients.grpc(peerUrl), localId, memberId, clusterId, peerUrl.getHost(),
                 peerUrl.getPort(), options, listener));
     }
 
@@ -332,6 +323,6 @@ public final class PeerTransport implements Transport {
             streams.values().forEach(PeerStream::close);
             streams.clear();
             p.complete();
-        })).compose(v -> server.close()).compose(v -> grpcClient.close()).compose(v -> client.close());
+        })).compose(v -> server.close()).compose(v -> clients.close());
     }
 }

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -22,13 +21,13 @@ import java.util.List;
  */
 final class SnapshotSender {
     private final Vertx vertx;
-    private final HttpClientAgent client;
+    private final PeerClients clients;
     private final long clusterId;
     private final int chunkBytes;
 
-    SnapshotSender(Vertx vertx, HttpClientAgent client, long clusterId, int chunkBytes) {
+    SnapshotSender(Vertx vertx, PeerClients clients, long clusterId, int chunkBytes) {
         this.vertx = vertx;
-        this.client = client;
+        this.clients = clients;
         this.clusterId = clusterId;
         this.chunkBytes = chunkBytes;
     }
@@ -37,14 +36,15 @@ final class SnapshotSender {
      * @return succeeds when the receiver answered 204; fails on any I/O error, or a refusal (e.g. 412
      *         "cluster ID mismatch")
      */
-    Future<Void> send(String host, int port, Message msgSnap, SnapshotFiles files) {
+    Future<Void> send(java.net.URI peerUrl, Message msgSnap, SnapshotFiles files) {
         return vertx.executeBlocking(() -> {
             List<Long> sizes = new ArrayList<>();
             for (String n : files.names()) {
                 sizes.add(Files.size(files.baseDir().resolve(n)));
             }
             return sizes;
-        }).compose(sizes -> client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+        }).compose(sizes -> clients.http(peerUrl).request(new RequestOptions().setMethod(HttpMethod.POST)
+                .setHost(peerUrl.getHost()).setPort(peerUrl.getPort())
                 .setURI(PeerWire.SNAPSHOT_PATH)
                 .putHeader(PeerWire.CLUSTER_ID_HEADER, Long.toHexString(clusterId))
                 .putHeader("content-type", "application/octet-stream"))

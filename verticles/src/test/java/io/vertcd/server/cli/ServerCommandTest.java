@@ -1,5 +1,7 @@
 package io.vertcd.server.cli;
 
+import io.vertcd.server.tls.TlsInfo;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,15 +101,68 @@ class ServerCommandTest {
 
     @Test
     void unsupportedFeaturesAreRefusedByName() {
-        assertEquals("vertcd: --cert-file is not supported yet", refusal(Map.of(), "--cert-file", "/c.pem"));
-        assertEquals("vertcd: --client-cert-auth is not supported yet", refusal(Map.of(), "--client-cert-auth"));
         assertEquals("vertcd: --enable-v2 is not supported yet", refusal(Map.of(), "--enable-v2=true"));
         assertEquals("vertcd: --auto-compaction-retention is not supported yet",
                 refusal(Map.of(), "--auto-compaction-retention", "1h"));
-        assertEquals("vertcd: --peer-key-file is not supported yet", refusal(Map.of("ETCD_PEER_KEY_FILE", "/k"))); // via env too
+        assertEquals("vertcd: --wal-dir is not supported yet", refusal(Map.of("ETCD_WAL_DIR", "/w"))); // via env too
         assertEquals("vertcd: --experimental-initial-corrupt-check is not supported yet",
                 refusal(Map.of(), "--experimental-initial-corrupt-check"));
-        assertTrue(refusal(Map.of(), "--listen-client-urls", "https://127.0.0.1:2379").contains("not supported yet"));
+    }
+
+    @Test
+    void tlsFlagsAndTheirVariables() throws Exception {
+        ServerConfig plain = parse(Map.of());
+        assertEquals(TlsInfo.NONE, plain.clientTls());
+        assertEquals(TlsInfo.NONE, plain.peerTls());
+        assertEquals(1, plain.selfSignedCertValidityYears());
+
+        ServerConfig tls = parse(Map.of("ETCD_PEER_KEY_FILE", "/p.key", "ETCD_PEER_CLIENT_CERT_AUTH", "true"),
+                "--listen-client-urls", "https://127.0.0.1:2379,http://127.0.0.1:22379",
+                "--advertise-client-urls", "https://127.0.0.1:2379",
+                "--cert-file", "/c.pem", "--key-file", "/c.key", "--client-cert-auth", "--trusted-ca-file", "/ca.pem",
+                "--client-crl-file", "/crl.pem", "--peer-cert-file", "/p.pem", "--peer-cert-allowed-cn", "etcd",
+                "--cipher-suites", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "--self-signed-cert-validity", "3");
+        assertEquals(List.of(URI.create("https://127.0.0.1:2379"), URI.create("http://127.0.0.1:22379")),
+                tls.listenClientUrls());
+        TlsInfo client = tls.clientTls();
+        assertEquals("/c.pem", client.certFile());
+        assertEquals("/c.key", client.keyFile());
+        assertEquals("/ca.pem", client.trustedCaFile());
+        assertEquals("/crl.pem", client.crlFile());
+        assertTrue(client.clientCertAuth());
+        assertEquals(List.of("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+                client.cipherSuites());
+        TlsInfo peer = tls.peerTls();
+        assertEquals("/p.pem", peer.certFile());
+        assertEquals("/p.key", peer.keyFile());
+        assertTrue(peer.clientCertAuth());
+        assertEquals("etcd", peer.allowedCn());
+        assertEquals(3, tls.selfSignedCertValidityYears());
+        assertEquals(Path.of("default.etcd/fixtures/peer"), tls.peerFixturesDir());
+
+        ServerConfig auto = parse(Map.of(), "--auto-tls", "--peer-auto-tls", "--listen-client-urls", "https://127.0.0.1:2379",
+                "--listen-peer-urls", "https://127.0.0.1:2380");
+        assertTrue(auto.clientTls().autoTls());
+        assertTrue(auto.peerTls().autoTls());
+        assertTrue(auto.clientTls().empty(), "auto TLS makes its pair at start, on a worker thread");
+    }
+
+    @Test
+    void tlsMisconfigurationIsRefusedAsEtcdDoes() {
+        assertEquals("vertcd: unexpected TLS cipher suite \"TLS_NOPE\"",
+                refusal(Map.of(), "--cipher-suites", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_NOPE"));
+        assertEquals("vertcd: TLS key/cert (--cert-file, --key-file) must be provided for client url "
+                + "https://127.0.0.1:2379 with HTTPS scheme", refusal(Map.of(), "--listen-client-urls", "https://127.0.0.1:2379"));
+        assertEquals("vertcd: cannot listen on TLS for 127.0.0.1:2380: KeyFile and CertFile are not presented",
+                refusal(Map.of(), "--listen-peer-urls", "https://127.0.0.1:2380"));
+        assertEquals("vertcd: KeyFile and CertFile must both be present[key: , cert: /c.pem]",
+                refusal(Map.of(), "--cert-file", "/c.pem"));
+        assertEquals("vertcd: AllowedCN and AllowedHostname are mutually exclusive (cn=\"a\", hostname=\"b\")",
+                refusal(Map.of(), "--peer-cert-allowed-cn", "a", "--peer-cert-allowed-hostname", "b"));
+        assertEquals("vertcd: selfSignedCertValidity is invalid,it should be greater than 0",
+                refusal(Map.of(), "--self-signed-cert-validity", "0"));
+        assertTrue(refusal(Map.of(), "--listen-client-urls", "unixs://x:1").contains("not supported yet"));
     }
 
     @Test
