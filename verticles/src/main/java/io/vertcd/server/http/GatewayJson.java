@@ -52,8 +52,14 @@ public final class GatewayJson {
         Message.Builder b = prototype.newBuilderForType();
         try {
             PARSER.merge(json, b);
-        } catch (RuntimeException e) { // Gson's own exceptions for some malformed input
-            throw new InvalidProtocolBufferException(String.valueOf(e.getMessage()));
+        } catch (InvalidProtocolBufferException | RuntimeException e) { // Gson throws its own for some input
+            String go = GoJsonErrors.base64(json, prototype.getDescriptorForType());
+            throw new InvalidProtocolBufferException(go != null ? go : String.valueOf(e.getMessage()));
+        }
+        // JsonFormat also takes unpadded and URL-safe base64, which Go's standard decoder refuses
+        String go = GoJsonErrors.base64(json, prototype.getDescriptorForType());
+        if (go != null) {
+            throw new InvalidProtocolBufferException(go);
         }
         return (T) b.build();
     }

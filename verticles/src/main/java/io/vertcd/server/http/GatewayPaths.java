@@ -30,6 +30,9 @@ final class GatewayPaths {
         add("/v3/lease/keepalive", pb, "Lease", "LeaseKeepAlive");
         add("/v3/lease/timetolive", pb, "Lease", "LeaseTimeToLive");
         add("/v3/lease/leases", pb, "Lease", "LeaseLeases");
+        add("/v3/kv/lease/revoke", pb, "Lease", "LeaseRevoke"); // the older paths etcd 3.4 still binds
+        add("/v3/kv/lease/timetolive", pb, "Lease", "LeaseTimeToLive");
+        add("/v3/kv/lease/leases", pb, "Lease", "LeaseLeases");
         add("/v3/cluster/member/add", pb, "Cluster", "MemberAdd");
         add("/v3/cluster/member/remove", pb, "Cluster", "MemberRemove");
         add("/v3/cluster/member/update", pb, "Cluster", "MemberUpdate");

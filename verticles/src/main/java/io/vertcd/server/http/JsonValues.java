@@ -123,6 +123,8 @@ final class JsonValues {
             throw new TooLarge(maxValueBytes + 1L);
         } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
             throw new IOException(UNEXPECTED_EOF, e);
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            throw new IOException(GoJsonErrors.syntax(e.getOriginalMessage()), e);
         }
     }
 }
