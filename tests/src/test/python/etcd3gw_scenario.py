@@ -33,9 +33,9 @@ def main():
     host, port, api_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     c = Etcd3Client(host=host, port=port, api_path=api_path, timeout=30)
 
+    step('put', lambda: c.put('k1', 'v1'))
     step('status keys', lambda: sorted(k for k in c.status() if k not in ('version',)))
     step('members', lambda: [(m['name'], m['peerURLs'], m['clientURLs']) for m in c.members()])
-    step('put', lambda: c.put('k1', 'v1'))
     step('get', lambda: c.get('k1'))
     step('get metadata', lambda: [(v, meta(m)) for v, m in c.get('k1', metadata=True)])
     step('get missing', lambda: c.get('nope'))
