@@ -98,7 +98,7 @@ public final class Gateway {
         }
         ClientMethods.Stream stream = methods.stream(target.service(), target.method());
         if (stream != null) {
-            stream(request, stream);
+            stream(request, stream, !target.serverStreaming());
             return;
         }
         error(request.response(), GrpcStatus.UNIMPLEMENTED, methods.unimplemented(target.service(), target.method()));
@@ -198,7 +198,7 @@ public final class Gateway {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void stream(HttpServerRequest request, ClientMethods.Stream m) {
+    private void stream(HttpServerRequest request, ClientMethods.Stream m, boolean clientStreaming) {
         EtcdException refused = methods.streamRefusal();
         if (refused != null) {
             GrpcErrors.Failure f = GrpcErrors.of(refused);
@@ -218,7 +218,6 @@ public final class Gateway {
                 return GatewayJson.print(response);
             }
         };
-        boolean clientStreaming = !"Observe".equals(m.method());
         GatewayStreamCall call = new GatewayStreamCall(request, codec, clientStreaming, !watch, maxValueBytes);
         m.handler().handle(call);
         call.start();

@@ -11,8 +11,14 @@ import java.util.Map;
  * rewritten to {@code /v3/...} first, as etcd's accessController does.
  */
 final class GatewayPaths {
-    /** A gRPC method. */
-    record Target(ServiceName service, String method) {
+    /**
+     * A gRPC method.
+     *
+     * @param service its service
+     * @param method its name
+     * @param serverStreaming true for a method with one request and a stream of responses (Observe, Snapshot)
+     */
+    record Target(ServiceName service, String method, boolean serverStreaming) {
     }
 
     private static final Map<String, Target> PATHS = new HashMap<>();
@@ -73,7 +79,8 @@ final class GatewayPaths {
     }
 
     private static void add(String path, String pkg, String service, String method) {
-        PATHS.put(path, new Target(ServiceName.create(pkg, service), method));
+        PATHS.put(path, new Target(ServiceName.create(pkg, service), method,
+                method.equals("Observe") || method.equals("Snapshot")));
     }
 
     /**
