@@ -12,6 +12,7 @@ import io.vertcd.server.node.RaftNode;
 import io.vertcd.server.node.ResponseHeaders;
 import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.api.watch.WatchService;
+import io.vertcd.server.http.Gateway;
 import io.vertcd.server.http.HealthChecks;
 import io.vertcd.server.http.HealthEndpoints;
 import io.vertcd.server.http.HttpEndpoints;
@@ -45,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>On the same port, as etcd's: a request whose content type is {@code application/grpc...} goes to gRPC (counted by
  * {@link io.vertcd.server.metrics.GrpcCallMetrics}); a WebSocket upgrade to the watch; any other request to the HTTP
- * endpoints ({@link HttpEndpoints#clientRouter}: health, version, metrics).
+ * endpoints ({@link HttpEndpoints#clientRouter}: health, version, metrics) and the JSON gateway ({@link Gateway}, which
+ * calls the handlers the gRPC routes registered).
  */
 public final class ClientServerVerticle extends VerticleBase {
     /** Extra room above --max-request-bytes for the gRPC envelope, bytes (etcd grpcOverheadBytes). */
@@ -115,6 +117,7 @@ public final class ClientServerVerticle extends VerticleBase {
                 new MetricsEndpoint(metrics.registry()));
         ConnectionGuard guard = new ConnectionGuard(vertx, config.clientTls(), false);
         AuthorityNormalizer authority = new AuthorityNormalizer();
+        new Gateway(routes.methods(), config.maxRequestBytes() + GRPC_OVERHEAD_BYTES).mount(router);
         for (URI url : config.listenClientUrls()) {
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(url.getHost())

@@ -24,24 +24,32 @@ public final class GrpcErrors {
     private GrpcErrors() {
     }
 
-    /** Ends {@code response} with the status for {@code error}. */
-    public static void fail(GrpcServerResponse<?, ?> response, Throwable error) {
-        GrpcStatus status;
-        String message;
+    /**
+     * A failed request as gRPC status and message.
+     *
+     * @param status a non-OK status
+     * @param message the exact text, e.g. {@code etcdserver: key is not provided}
+     */
+    public record Failure(GrpcStatus status, String message) {
+    }
+
+    /** @return the status and message for {@code error} (see the class comment) */
+    public static Failure of(Throwable error) {
         if (error instanceof EtcdException e) {
-            status = GrpcStatus.valueOf(e.error().grpcCode());
-            message = e.error().message();
+            return new Failure(GrpcStatus.valueOf(e.error().grpcCode()), e.error().message());
         } else if (error instanceof PlainError) {
             // etcd's concurrency errors ("election: not leader", ...) are expected outcomes that
             // etcd also sends as UNKNOWN with the plain text: no server bug, nothing to log.
-            status = GrpcStatus.UNKNOWN;
-            message = error.getMessage();
-        } else {
-            LOG.warn("request failed", error);
-            status = GrpcStatus.UNKNOWN;
-            message = String.valueOf(error.getMessage());
+            return new Failure(GrpcStatus.UNKNOWN, error.getMessage());
         }
-        end(response, status, message);
+        LOG.warn("request failed", error);
+        return new Failure(GrpcStatus.UNKNOWN, String.valueOf(error.getMessage()));
+    }
+
+    /** Ends {@code response} with the status for {@code error}. */
+    public static void fail(GrpcServerResponse<?, ?> response, Throwable error) {
+        Failure f = of(error);
+        end(response, f.status(), f.message());
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.vertcd.server.api;
 
 import com.google.protobuf.Message;
-import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -13,8 +12,6 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
-import io.etcd.jetcd.api.RangeRequest;
-import io.etcd.jetcd.api.StatusRequest;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -34,6 +31,9 @@ import java.util.function.LongSupplier;
  * Campaign, unary in etcd, are refused too. The learner check comes before the leader check, as in
  * etcd.
  *
+ * <p>Every method registered here is also recorded in {@link ClientMethods} (the checks above live there), so that
+ * the JSON gateway calls the same handlers.
+ *
  * <p>Requests are decoded by {@link RequestDecoder} (protobuf recursion limit set on purpose); a unary request that
  * does not decode is answered {@code INTERNAL "grpc: error unmarshalling request: ..."}, as etcd's gRPC-Go server does.
  */
@@ -42,10 +42,11 @@ public final class GrpcRoutes {
     static final String REQUIRE_LEADER_KEY = "hasleader";
     /** etcd rpctypes.MetadataHasLeader. */
     static final String HAS_LEADER = "true";
+    /** etcd rpctypes.TokenFieldNameGRPC: the auth token's metadata key. */
+    static final String TOKEN_KEY = "token";
 
     private final GrpcServer server;
-    private final LongSupplier leader;
-    private final BooleanSupplier learner;
+    private final ClientMethods methods;
 
     /**
      * @param server the gRPC server to register on
@@ -54,19 +55,12 @@ public final class GrpcRoutes {
      */
     public GrpcRoutes(GrpcServer server, LongSupplier leader, BooleanSupplier learner) {
         this.server = server;
-        this.leader = leader;
-        this.learner = learner;
+        this.methods = new ClientMethods(leader, learner);
     }
 
-    /**
-     * etcd 3.4 isRPCSupportedForLearner (etcdserver/api/v3rpc/util.go): what a learner serves.
-     *
-     * @param request a decoded unary request
-     * @return true for a StatusRequest and a RangeRequest with {@code serializable} set
-     */
-    public static boolean isSupportedForLearner(Message request) {
-        return request instanceof StatusRequest
-                || request instanceof RangeRequest r && r.getSerializable();
+    /** @return every method registered so far, for the JSON gateway */
+    public ClientMethods methods() {
+        return methods;
     }
 
     /**
@@ -82,8 +76,8 @@ public final class GrpcRoutes {
     }
 
     /**
-     * Registers a streaming method (or a unary one that needs the raw call) of any package, e.g.
-     * {@code Lease/LeaseKeepAlive} or {@code v3electionpb.Election/Observe}.
+     * Registers a streaming method that needs the raw gRPC call (Watch), of any package. The gateway does not see
+     * it through {@link ClientMethods}.
      *
      * @param service the full service name
      * @param method the method name
@@ -95,14 +89,42 @@ public final class GrpcRoutes {
             Req requestPrototype, Handler<GrpcServerRequest<Req, Resp>> handler) {
         ServiceMethod<Req, Resp> sm = ServiceMethod.server(service, method,
                 GrpcMessageEncoder.encoder(), RequestDecoder.of(requestPrototype));
+        methods.addService(service);
         server.callHandler(sm, call -> {
-            if (learner.getAsBoolean()) {
-                GrpcErrors.fail(call.response(), EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
+            EtcdException refused = methods.streamRefusal();
+            if (refused != null) {
+                GrpcErrors.fail(call.response(), refused);
                 return;
             }
             handler.handle(call);
         });
         return this;
+    }
+
+    /**
+     * Registers a streaming method (LeaseKeepAlive, Election.Observe) written against {@link StreamCall}, so that
+     * the gateway serves it too.
+     *
+     * @return this, for chaining
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <Req extends Message, Resp extends Message> GrpcRoutes stream(ServiceName service, String method,
+            Req requestPrototype, Handler<StreamCall<Req, Resp>> handler) {
+        methods.add(new ClientMethods.Stream(service, method, requestPrototype, (Handler) handler));
+        return this.<Req, Resp>call(service, method, requestPrototype,
+                call -> handler.handle(new GrpcStreamCall<>(call)));
+    }
+
+    /**
+     * Registers a unary method that waits long and must learn when its caller goes (Lock, Campaign). As etcd's
+     * interceptor, a learner refuses it.
+     *
+     * @return this, for chaining
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <Req extends Message, Resp extends Message> GrpcRoutes cancellable(ServiceName service, String method,
+            Req requestPrototype, CancellableUnary<Req, Resp> handler) {
+        return register(new ClientMethods.Unary(service, method, requestPrototype, (CancellableUnary) handler, true));
     }
 
     /**
@@ -112,46 +134,51 @@ public final class GrpcRoutes {
      * @param service the full service name
      * @return this, for chaining
      */
+    @SuppressWarnings("unchecked")
     public <Req extends Message, Resp extends Message> GrpcRoutes unary(ServiceName service, String method,
             Req requestPrototype, UnaryHandler<Req, Resp> handler) {
-        ServiceMethod<GrpcMessage, Resp> sm = ServiceMethod.server(service, method,
-                GrpcMessageEncoder.encoder(), RequestDecoder.RAW);
-        RequestDecoder<Req> decoder = RequestDecoder.of(requestPrototype);
-        server.callHandler(sm, call -> call.handler(message -> {
-            Req request;
+        CancellableUnary<Message, Message> h = (request, cancelled) -> {
             try {
-                request = decoder.decode(message);
-            } catch (CodecException e) {
-                call.response().status(GrpcStatus.INTERNAL)
-                        .statusMessage(RequestDecoder.UNMARSHAL_ERROR + e.getMessage()).end();
-                return;
-            }
-            if (learner.getAsBoolean() && !isSupportedForLearner(request)) {
-                GrpcErrors.fail(call.response(), EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
-                return;
-            }
-            if (HAS_LEADER.equals(call.headers().get(REQUIRE_LEADER_KEY)) && leader.getAsLong() == 0) {
-                GrpcErrors.fail(call.response(), EtcdError.NO_LEADER.exception());
-                return;
-            }
-            Future<Resp> result;
-            try {
-                result = handler.handle(request);
+                return (Future<Message>) handler.handle((Req) request);
             } catch (EtcdException e) {
-                GrpcErrors.fail(call.response(), e);
-                return;
-            } catch (RuntimeException e) {
-                GrpcErrors.fail(call.response(), e);
-                return;
+                return Future.failedFuture(e);
             }
-            result.onComplete(ar -> {
-                if (ar.succeeded()) {
-                    call.response().end(ar.result());
-                } else {
-                    GrpcErrors.fail(call.response(), ar.cause());
+        };
+        return register(new ClientMethods.Unary(service, method, requestPrototype, h, false));
+    }
+
+    private GrpcRoutes register(ClientMethods.Unary m) {
+        methods.add(m);
+        ServiceMethod<GrpcMessage, Message> sm = ServiceMethod.server(m.service(), m.method(),
+                GrpcMessageEncoder.encoder(), RequestDecoder.RAW);
+        RequestDecoder<Message> decoder = RequestDecoder.of(m.prototype());
+        server.callHandler(sm, call -> {
+            boolean[] cancelled = {false};
+            call.exceptionHandler(e -> cancelled[0] = true);
+            call.errorHandler(e -> cancelled[0] = true);
+            call.handler(message -> {
+                Message request;
+                try {
+                    request = decoder.decode(message);
+                } catch (CodecException e) {
+                    call.response().status(GrpcStatus.INTERNAL)
+                            .statusMessage(RequestDecoder.UNMARSHAL_ERROR + e.getMessage()).end();
+                    return;
                 }
+                methods.invoke(m, request, call.headers().get(TOKEN_KEY),
+                        HAS_LEADER.equals(call.headers().get(REQUIRE_LEADER_KEY)), () -> cancelled[0])
+                        .onComplete(ar -> {
+                            if (cancelled[0]) {
+                                return;
+                            }
+                            if (ar.succeeded()) {
+                                call.response().end(ar.result());
+                            } else {
+                                GrpcErrors.fail(call.response(), ar.cause());
+                            }
+                        });
             });
-        }));
+        });
         return this;
     }
 }

@@ -8,7 +8,6 @@ import io.vertcd.server.node.ResponseHeaders;
 import io.vertcd.server.api.watch.WatchService;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.vertx.core.Context;
@@ -22,7 +21,8 @@ import java.util.function.Supplier;
 /**
  * The watch protocol over a WebSocket on the client port, path {@value #PATH} (the gRPC gateway's
  * path): each text (or binary) frame in is one WatchRequest in protobuf JSON (etcd's gateway field
- * names, e.g. {@code {"create_request": {"key": "Zm9v"}}}; lowerCamel names are accepted too); each
+ * names, e.g. {@code {"create_request": {"key": "Zm9v"}}}; lowerCamel names are accepted too, unknown fields are
+ * ignored as by the gateway; {@link GatewayJson}); each
  * frame out is {@code {"result": <WatchResponse JSON>}} with proto field names, bytes as base64 and
  * 64-bit integers as strings, default values omitted. A frame that is not a valid WatchRequest
  * gets {@code {"error": {"grpc_code": 3, "http_code": 400, "message": ..., "http_status":
@@ -32,10 +32,6 @@ import java.util.function.Supplier;
 public final class WatchWebSocket {
     /** The WebSocket path. */
     public static final String PATH = "/v3/watch";
-
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
-            .omittingInsignificantWhitespace();
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
     private final Supplier<Watches> watches;
     private final ResponseHeaders headers;
@@ -103,10 +99,8 @@ public final class WatchWebSocket {
     private static void onFrame(ServerWebSocket ws, WatchSession session, String text) {
         WatchRequest request;
         try {
-            io.vertcd.server.watch.pb.WatchRequest.Builder b = io.vertcd.server.watch.pb.WatchRequest.newBuilder();
-            PARSER.merge(text, b);
-            request = WatchRequest.parseFrom(b.build().toByteString()); // watch_id, fragment: unknown fields
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            request = GatewayJson.watchRequest(text);
+        } catch (InvalidProtocolBufferException e) {
             ws.writeTextMessage(new JsonObject().put("error", new JsonObject().put("grpc_code", 3)
                     .put("http_code", 400).put("message", String.valueOf(e.getMessage()))
                     .put("http_status", "Bad Request")).encode());
@@ -117,10 +111,6 @@ public final class WatchWebSocket {
 
     /** @return {@code {"result": <response as protobuf JSON>}} */
     static String result(WatchResponse r) {
-        try {
-            return "{\"result\":" + PRINTER.print(io.vertcd.server.watch.pb.WatchResponse.parseFrom(r.toByteString())) + "}";
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print a WatchResponse", e);
-        }
+        return GatewayJson.result(GatewayJson.watchResponse(r));
     }
 }

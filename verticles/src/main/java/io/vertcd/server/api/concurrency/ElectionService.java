@@ -3,6 +3,7 @@ package io.vertcd.server.api.concurrency;
 import io.vertcd.server.api.GrpcErrors;
 
 import io.vertcd.server.api.GrpcRoutes;
+import io.vertcd.server.api.StreamCall;
 import io.vertcd.server.api.kv.KvService;
 import io.vertcd.server.api.lease.LeaseService;
 import io.vertcd.server.node.RaftNode;
@@ -25,7 +26,6 @@ import io.etcd.jetcd.api.ResponseHeader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.ServiceName;
-import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -72,11 +72,11 @@ public final class ElectionService {
 
     /** Registers the Election methods. */
     public void register(GrpcRoutes routes) {
-        routes.call(SERVICE, "Campaign", CampaignRequest.getDefaultInstance(), CancellableUnary.handler(this::campaign))
+        routes.cancellable(SERVICE, "Campaign", CampaignRequest.getDefaultInstance(), this::campaign)
                 .unary(SERVICE, "Proclaim", ProclaimRequest.getDefaultInstance(), this::proclaim)
                 .unary(SERVICE, "Leader", LeaderRequest.getDefaultInstance(), this::leader)
                 .unary(SERVICE, "Resign", ResignRequest.getDefaultInstance(), this::resign)
-                .<LeaderRequest, LeaderResponse>call(SERVICE, "Observe", LeaderRequest.getDefaultInstance(), this::observe);
+                .<LeaderRequest, LeaderResponse>stream(SERVICE, "Observe", LeaderRequest.getDefaultInstance(), this::observe);
     }
 
     /** Election.Campaign; see the class comment. */
@@ -151,21 +151,21 @@ public final class ElectionService {
      * key or its value changes. One response at most is in the send queue: the next read waits for
      * the write queue to drain.
      */
-    void observe(GrpcServerRequest<LeaderRequest, LeaderResponse> call) {
+    void observe(StreamCall<LeaderRequest, LeaderResponse> call) {
         boolean[] cancelled = {false};
-        call.exceptionHandler(e -> cancelled[0] = true);
+        call.closeHandler(v -> cancelled[0] = true);
         call.handler(r -> new Observer(call, Recipes.firstCreated(Recipes.prefix(r.getName())), () -> cancelled[0]).next(0));
     }
 
     /** One Observe stream. */
     private final class Observer {
-        private final GrpcServerRequest<LeaderRequest, LeaderResponse> call;
+        private final StreamCall<LeaderRequest, LeaderResponse> call;
         private final io.etcd.jetcd.api.RangeRequest query;
         private final BooleanSupplier cancelled;
         private ByteString lastKey;
         private long lastModRevision;
 
-        Observer(GrpcServerRequest<LeaderRequest, LeaderResponse> call, io.etcd.jetcd.api.RangeRequest query,
+        Observer(StreamCall<LeaderRequest, LeaderResponse> call, io.etcd.jetcd.api.RangeRequest query,
                 BooleanSupplier cancelled) {
             this.call = call;
             this.query = query;
@@ -179,18 +179,18 @@ public final class ElectionService {
                     return;
                 }
                 if (ar.failed()) {
-                    io.vertcd.server.api.GrpcErrors.fail(call.response(), ar.cause());
+                    call.fail(ar.cause());
                     return;
                 }
                 KeyValue kv = Recipes.first(ar.result());
                 if (kv != null && (!kv.getKey().equals(lastKey) || kv.getModRevision() != lastModRevision)) {
                     lastKey = kv.getKey();
                     lastModRevision = kv.getModRevision();
-                    call.response().write(LeaderResponse.newBuilder().setHeader(ar.result().getHeader()).setKv(kv).build());
+                    call.write(LeaderResponse.newBuilder().setHeader(ar.result().getHeader()).setKv(kv).build());
                 }
                 long rev = ar.result().getHeader().getRevision();
-                if (call.response().writeQueueFull()) {
-                    call.response().drainHandler(d -> next(rev));
+                if (call.writeQueueFull()) {
+                    call.drainHandler(d -> next(rev));
                 } else {
                     next(rev);
                 }

@@ -55,7 +55,7 @@ public final class LockService {
 
     /** Registers Lock and Unlock. */
     public void register(GrpcRoutes routes) {
-        routes.call(SERVICE, "Lock", LockRequest.getDefaultInstance(), CancellableUnary.handler(this::lock))
+        routes.cancellable(SERVICE, "Lock", LockRequest.getDefaultInstance(), this::lock)
                 .unary(SERVICE, "Unlock", UnlockRequest.getDefaultInstance(), this::unlock);
     }
 

@@ -1,6 +1,6 @@
 package io.vertcd.server.api.lease;
 
-import io.vertcd.server.api.GrpcErrors;
+import io.vertcd.server.api.StreamCall;
 import io.vertcd.server.api.GrpcRoutes;
 import io.vertcd.server.node.LeaseAnswers;
 import io.vertcd.server.node.RaftNode;
@@ -24,7 +24,6 @@ import io.vertcd.statemachine.EtcdException;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.ServiceName;
-import io.vertx.grpc.server.GrpcServerRequest;
 
 /**
  * etcd's {@code etcdserverpb.Lease} service (etcd api/v3rpc/lease.go and etcdserver/v3_server.go):
@@ -64,7 +63,7 @@ public final class LeaseService {
                 .unary(SERVICE, "LeaseRevoke", LeaseRevokeRequest.getDefaultInstance(), this::revoke)
                 .unary(SERVICE, "LeaseTimeToLive", LeaseTimeToLiveRequest.getDefaultInstance(), this::timeToLive)
                 .unary(SERVICE, "LeaseLeases", LeaseLeasesRequest.getDefaultInstance(), this::leases)
-                .<LeaseKeepAliveRequest, LeaseKeepAliveResponse>call(SERVICE, "LeaseKeepAlive",
+                .<LeaseKeepAliveRequest, LeaseKeepAliveResponse>stream(SERVICE, "LeaseKeepAlive",
                         LeaseKeepAliveRequest.getDefaultInstance(), this::keepAlive);
     }
 
@@ -131,11 +130,11 @@ public final class LeaseService {
      * while the response's write queue is full, the request stream is paused (HTTP/2 flow control
      * then holds the client back).
      */
-    void keepAlive(GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call) {
+    void keepAlive(StreamCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call) {
         KeepAliveStream stream = new KeepAliveStream(call);
         call.handler(stream::onRequest);
         call.endHandler(v -> stream.onClientEnd());
-        call.exceptionHandler(e -> stream.closed = true);
+        call.closeHandler(v -> stream.closed = true);
     }
 
     /**
@@ -157,16 +156,16 @@ public final class LeaseService {
 
     /** One keep-alive stream; event-loop confined. */
     private final class KeepAliveStream {
-        private final GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call;
+        private final StreamCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call;
         /** Renewals not answered yet, in request order (forwarded ones may complete out of order). */
         private final java.util.ArrayDeque<Future<LeaseKeepAliveResponse>> unanswered = new java.util.ArrayDeque<>();
         private boolean paused;
         private boolean clientEnded;
         boolean closed;
 
-        KeepAliveStream(GrpcServerRequest<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call) {
+        KeepAliveStream(StreamCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call) {
             this.call = call;
-            call.response().drainHandler(v -> maybeResume());
+            call.drainHandler(v -> maybeResume());
         }
 
         void onRequest(LeaseKeepAliveRequest req) {
@@ -185,17 +184,17 @@ public final class LeaseService {
                 Future<LeaseKeepAliveResponse> done = unanswered.poll();
                 if (done.failed()) {
                     closed = true;
-                    GrpcErrors.fail(call.response(), done.cause());
+                    call.fail(done.cause());
                     return;
                 }
-                call.response().write(done.result());
+                call.write(done.result());
             }
             if (closed) {
                 return;
             }
             if (clientEnded && unanswered.isEmpty()) {
                 closed = true;
-                call.response().end();
+                call.end();
                 return;
             }
             maybeResume();
@@ -205,12 +204,12 @@ public final class LeaseService {
             clientEnded = true;
             if (unanswered.isEmpty() && !closed) {
                 closed = true;
-                call.response().end();
+                call.end();
             }
         }
 
         private void maybeResume() {
-            if (paused && unanswered.size() < MAX_KEEPALIVES_IN_FLIGHT / 2 && !call.response().writeQueueFull()) {
+            if (paused && unanswered.size() < MAX_KEEPALIVES_IN_FLIGHT / 2 && !call.writeQueueFull()) {
                 paused = false;
                 call.resume();
             }

@@ -5,6 +5,7 @@ import io.vertcd.server.watch.WatchSession;
 import io.vertcd.server.watch.Watches;
 
 import io.vertcd.server.api.GrpcRoutes;
+import io.vertcd.server.api.StreamCall;
 import io.vertcd.server.node.ResponseHeaders;
 
 import io.etcd.jetcd.api.WatchRequest;
@@ -47,31 +48,33 @@ public final class WatchService {
 
     /**
      * Registers the method through {@code routes}, which refuses it on a learner as etcd's stream
-     * interceptor does ({@code etcdserver: rpc not supported for learner}).
+     * interceptor does ({@code etcdserver: rpc not supported for learner}), and records it for the JSON gateway.
      */
     public void register(GrpcRoutes routes) {
-        routes.<WatchRequest, WatchResponse>call(SERVICE, "Watch",
-                WatchRequest.getDefaultInstance(), this::handle);
+        routes.<WatchRequest, WatchResponse>stream(SERVICE, "Watch", WatchRequest.getDefaultInstance(), this::watch);
     }
 
-    private void handle(GrpcServerRequest<WatchRequest, WatchResponse> call) {
-        GrpcServerResponse<WatchRequest, WatchResponse> response = call.response();
+    /**
+     * Serves one watch stream: each request goes to the stream's {@link WatchSession}, responses go out through a
+     * {@link WatchOutbox}. The client's half-close ends the call; the client going away closes the session.
+     */
+    void watch(StreamCall<WatchRequest, WatchResponse> call) {
         Context loop = Vertx.currentContext();
         WatchOutbox out = new WatchOutbox(loop, WatchOutbox.DEFAULT_CAPACITY, headers::header, maxRequestBytes,
                 new WatchOutbox.Transport() {
                     @Override
                     public boolean writeQueueFull() {
-                        return response.writeQueueFull();
+                        return call.writeQueueFull();
                     }
 
                     @Override
                     public void drainHandler(Runnable handler) {
-                        response.drainHandler(v -> handler.run());
+                        call.drainHandler(v -> handler.run());
                     }
 
                     @Override
                     public void write(WatchResponse r) {
-                        response.write(r);
+                        call.write(r);
                     }
 
                     @Override
@@ -98,11 +101,9 @@ public final class WatchService {
             boolean first = !ended[0];
             end.run();
             if (first) {
-                response.end();
+                call.end();
             }
         });
-        call.exceptionHandler(e -> end.run());
-        call.errorHandler(e -> end.run()); // the client cancelled the call (RST_STREAM CANCEL)
-        response.exceptionHandler(e -> end.run());
+        call.closeHandler(v -> end.run());
     }
 }
