@@ -1,6 +1,7 @@
 package io.vertcd.server;
 
 import io.vertcd.server.api.AuthorityNormalizer;
+import io.vertcd.server.api.auth.AuthService;
 import io.vertcd.server.api.cluster.ClusterService;
 import io.vertcd.server.api.concurrency.ElectionService;
 import io.vertcd.server.api.GrpcRoutes;
@@ -94,8 +95,9 @@ public final class ClientServerVerticle extends VerticleBase {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
         GrpcRoutes routes = new GrpcRoutes(grpc, node::leader, node::isLearner);
-        KvService kv = new KvService(node.proposals(), node.reads(), node.headers(), config.maxTxnOps());
+        KvService kv = new KvService(node.proposals(), node.reads(), node.headers(), config.maxTxnOps(), node.authenticator());
         kv.register(routes);
+        new AuthService(vertx, node.proposals(), node.headers(), node.authenticator()).register(routes);
         LeaseService leases = new LeaseService(node);
         leases.register(routes);
         new LockService(vertx, node, kv, leases).register(routes);

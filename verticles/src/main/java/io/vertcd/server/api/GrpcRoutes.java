@@ -1,6 +1,7 @@
 package io.vertcd.server.api;
 
 import com.google.protobuf.Message;
+import io.vertcd.server.auth.Caller;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
@@ -114,6 +115,34 @@ public final class GrpcRoutes {
      */
     public <Req extends Message, Resp extends Message> GrpcRoutes unary(ServiceName service, String method,
             Req requestPrototype, UnaryHandler<Req, Resp> handler) {
+        return authorized(service, method, requestPrototype, (caller, request) -> handler.handle(request));
+    }
+
+    /**
+     * As {@link #unary(String, String, Message, UnaryHandler)} for a method that needs the {@link Caller} (auth).
+     *
+     * @return this, for chaining
+     */
+    public <Req extends Message, Resp extends Message> GrpcRoutes authorized(String service, String method,
+            Req requestPrototype, CallerHandler<Req, Resp> handler) {
+        return authorized(ServiceName.create("etcdserverpb", service), method, requestPrototype, handler);
+    }
+
+    /**
+     * The caller of a gRPC call: its {@code token} metadata and, over TLS, its verified client certificate's Common
+     * Name (none until the client port serves TLS; etcd AuthInfoFromTLS).
+     */
+    public static Caller caller(GrpcServerRequest<?, ?> call) {
+        return Caller.fromHeaders(call.headers(), null);
+    }
+
+    /**
+     * As {@link #unary(ServiceName, String, Message, UnaryHandler)} for a method that needs the {@link Caller}.
+     *
+     * @return this, for chaining
+     */
+    public <Req extends Message, Resp extends Message> GrpcRoutes authorized(ServiceName service, String method,
+            Req requestPrototype, CallerHandler<Req, Resp> handler) {
         ServiceMethod<GrpcMessage, Resp> sm = ServiceMethod.server(service, method,
                 GrpcMessageEncoder.encoder(), RequestDecoder.RAW);
         RequestDecoder<Req> decoder = RequestDecoder.of(requestPrototype);
@@ -136,7 +165,7 @@ public final class GrpcRoutes {
             }
             Future<Resp> result;
             try {
-                result = handler.handle(request);
+                result = handler.handle(caller(call), request);
             } catch (EtcdException e) {
                 GrpcErrors.fail(call.response(), e);
                 return;

@@ -49,6 +49,7 @@ import java.util.List;
  *     {@code /health}, {@code /livez} and {@code /readyz}; empty for none (etcd's default)
  * @param extensiveMetrics {@code --metrics extensive}: also the gRPC handling-time histogram (etcd's default is
  *     {@code basic})
+ * @param auth {@code --auth-token}, {@code --auth-token-ttl}, {@code --bcrypt-cost}
  */
 public record ServerConfig(
         String name,
@@ -73,7 +74,8 @@ public record ServerConfig(
         boolean joinExisting,
         boolean strictReconfigCheck,
         List<URI> listenMetricsUrls,
-        boolean extensiveMetrics) {
+        boolean extensiveMetrics,
+        AuthOptions auth) {
 
     /** Copies the lists. */
     public ServerConfig {

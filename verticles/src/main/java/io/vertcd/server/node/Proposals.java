@@ -52,7 +52,8 @@ public final class Proposals {
     /**
      * Proposes a state change and completes with its apply result. Any thread.
      *
-     * @param request the request; its header is overwritten with a fresh request ID and this member's ID
+     * @param request the request; its header gets a fresh request ID and this member's ID, and keeps the user name and
+     *     auth revision it carries
      * @param quotaCost etcd's quota cost of the request in bytes (etcdserver/quota.go), or a negative value when the
      *     request is not subject to the quota
      * @return completes on the caller's context with the {@link ApplyResult}; fails with {@link EtcdException}:
@@ -71,7 +72,7 @@ public final class Proposals {
         }
         long id = generator.next();
         ByteString data = request.toBuilder()
-                .setHeader(RequestHeader.newBuilder().setId(id).setMemberId(state.memberId))
+                .setHeader(request.getHeader().toBuilder().setId(id).setMemberId(state.memberId)) // keeps user, auth revision
                 .build().toByteString();
         if (data.size() > state.config.maxRequestBytes()) { // etcd v3_server.go processInternalRaftRequestOnce
             inFlight.decrementAndGet();
