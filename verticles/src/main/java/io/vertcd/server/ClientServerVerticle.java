@@ -105,8 +105,8 @@ public final class ClientServerVerticle extends VerticleBase {
         new ClusterService(node, config).register(routes);
         new MaintenanceService(node).register(routes);
         ResponseHeaders headers = node.headers();
-        new WatchService(node::watches, headers, config.maxRequestBytes()).register(routes);
-        WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
+        new WatchService(node::watches, headers, config.maxRequestBytes(), node.authenticator()).register(routes);
+        WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes(), node.authenticator());
         ReadyGate gate = new ReadyGate(node::isPublished, node.published());
         Handler<HttpServerRequest> countedGrpc = metrics.grpc().around(grpc);
         var router = HttpEndpoints.clientRouter(vertx, new HealthEndpoints(new HealthChecks(new NodeHealth(node))),

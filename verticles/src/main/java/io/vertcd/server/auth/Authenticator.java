@@ -94,6 +94,32 @@ public final class Authenticator {
     }
 
     /**
+     * etcd IsAdminPermitted for a caller (checkMembershipOperationPermission, authMaintenanceServer.isAuthenticated):
+     * root only while auth is enabled.
+     *
+     * @throws EtcdException INVALID_AUTH_TOKEN, USER_EMPTY, USER_NOT_FOUND, PERMISSION_DENIED
+     */
+    public void checkAdmin(Caller caller) throws EtcdException {
+        store.get().checkAdmin(authInfo(caller));
+    }
+
+    /**
+     * etcd isWatchPermitted (api/v3rpc/watch.go): READ on the watched key or range, decided when the watcher is
+     * created.
+     *
+     * @return null if {@code caller} may watch {@code [key, rangeEnd)}, else etcd's cancel reason (the error's text:
+     *     invalid auth token, revision of auth store is old, user name is empty, permission denied)
+     */
+    public String watchRefusal(Caller caller, byte[] key, byte[] rangeEnd) {
+        try {
+            store.get().checkRange(authInfo(caller), key, rangeEnd);
+            return null;
+        } catch (EtcdException e) {
+            return e.error().message();
+        }
+    }
+
+    /**
      * etcd doSerialize's last step: a read served with a token whose revision is no longer the store's fails.
      *
      * @throws EtcdException AUTH_OLD_REVISION
