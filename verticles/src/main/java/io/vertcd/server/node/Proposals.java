@@ -9,6 +9,7 @@ import io.vertcd.server.cli.MemberIds;
 import io.vertcd.statemachine.ApplyResult;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
+import io.vertcd.statemachine.auth.AuthStore;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertcd.statemachine.pb.RequestHeader;
 import io.vertx.core.Future;
@@ -110,10 +111,14 @@ public final class Proposals {
                 .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(state.memberId).setAlarm(AlarmType.NOSPACE)));
     }
 
-    /** Proposes a request no client waits for (alarms, lease revokes and checkpoints). Driver only. */
+    /**
+     * Proposes a request no client waits for (alarms, lease revokes and checkpoints). It runs as the root user at the
+     * auth revision now, as etcd's expiry revokes do (server.go: authStore.WithRoot), so that a lease expires with
+     * auth enabled. Driver only.
+     */
     void proposeInternal(InternalRequest.Builder request) {
         InternalRequest r = request.setHeader(RequestHeader.newBuilder().setId(state.ids.next())
-                .setMemberId(state.memberId)).build();
+                .setMemberId(state.memberId).setUsername(AuthStore.ROOT).setAuthRevision(state.auth.revision())).build();
         submit(new Held(r.getHeader().getId(), r.toByteString(), true));
     }
 

@@ -18,18 +18,20 @@ import java.util.function.BooleanSupplier;
 @FunctionalInterface
 interface CancellableUnary<Req, Resp> {
     /**
+     * @param caller who calls (auth)
      * @param request the request
      * @param cancelled true once the client has gone
      * @return the response, completing on the caller's event loop
      */
-    Future<Resp> handle(Req request, BooleanSupplier cancelled);
+    Future<Resp> handle(io.vertcd.server.auth.Caller caller, Req request, BooleanSupplier cancelled);
 
     /** @return the call handler to register with {@code GrpcRoutes.call} */
     static <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> handler(CancellableUnary<Req, Resp> method) {
         return call -> {
             boolean[] cancelled = {false};
             call.exceptionHandler(e -> cancelled[0] = true);
-            call.handler(request -> method.handle(request, () -> cancelled[0]).onComplete(ar -> {
+            io.vertcd.server.auth.Caller caller = io.vertcd.server.api.GrpcRoutes.caller(call);
+            call.handler(request -> method.handle(caller, request, () -> cancelled[0]).onComplete(ar -> {
                 if (cancelled[0]) {
                     return;
                 }
