@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
+import io.vertcd.statemachine.auth.AuthStore;
+import io.vertcd.statemachine.pb.AuthSnapshot;
 
 /**
  * The durable description of a state-machine checkpoint: the Raft position applied and the MVCC
@@ -20,8 +22,10 @@ import java.util.zip.CRC32;
  * <p>File {@code <snap>/checkpoint}, big-endian: magic "VCCP", format 2, applied index, applied
  * term, revision, compacted revision, alarm count, then (member id: 8 bytes, alarm type: 4 bytes)
  * per alarm, lease count, then (id, TTL s, remaining TTL s: 8 bytes each) per lease, then a
- * CRC-32 of everything before it. Format 1 (no lease section) is still read, as no leases.
- * The lease table lives here rather than in the revision store so that it rolls back with the
+ * CRC-32 of everything before it. Format 3 adds, before the CRC, the auth store: int length, then an
+ * {@code AuthSnapshot} protobuf of that length. Format 1 (no lease section) is still read, as no leases; formats 1
+ * and 2 as an empty auth store.
+ * The lease table and the auth store live here rather than in the revision store so that it rolls back with the
  * marker exactly, as etcd's lease bucket commits with its consistent index.
  *
  * @param appliedIndex last Raft index applied
@@ -30,17 +34,21 @@ import java.util.zip.CRC32;
  * @param compactedRevision the compacted revision (0 if never compacted)
  * @param alarms the active alarms
  * @param leases the lease table, sorted by ID
+ * @param auth the auth store (users, roles, enabled, auth revision)
  */
 record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long compactedRevision,
-                        List<AlarmMember> alarms, List<LeaseRecord> leases) {
+                        List<AlarmMember> alarms, List<LeaseRecord> leases, AuthSnapshot auth) {
     static final String FILE = "checkpoint";
     private static final int MAGIC = 0x56434350; // "VCCP"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
+    private static final int FORMAT_WITHOUT_AUTH = 2;
     private static final int FORMAT_WITHOUT_LEASES = 1;
+    /** The auth section of a marker may not claim more than this many bytes (a corrupt length is refused). */
+    private static final int MAX_AUTH_BYTES = Integer.MAX_VALUE - 64;
 
     /** The state of a store that has never applied anything. */
     static CheckpointMarker initial() {
-        return new CheckpointMarker(0, 0, 1, 0, List.of(), List.of());
+        return new CheckpointMarker(0, 0, 1, 0, List.of(), List.of(), AuthStore.empty().snapshot());
     }
 
     /**
@@ -67,7 +75,7 @@ record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long
             throw new IOException("not a vertcd checkpoint marker: " + dir.resolve(FILE));
         }
         int format = b.getInt();
-        if (format != FORMAT && format != FORMAT_WITHOUT_LEASES) {
+        if (format != FORMAT && format != FORMAT_WITHOUT_AUTH && format != FORMAT_WITHOUT_LEASES) {
             throw new IOException("unknown checkpoint marker format " + format + ": " + dir.resolve(FILE));
         }
         long index = b.getLong();
@@ -80,13 +88,21 @@ record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long
             alarms.add(AlarmMember.newBuilder().setMemberID(b.getLong()).setAlarmValue(b.getInt()).build());
         }
         List<LeaseRecord> leases = new ArrayList<>();
-        if (format == FORMAT) {
+        if (format >= FORMAT_WITHOUT_AUTH) {
             int l = b.getInt();
             for (int i = 0; i < l; i++) {
                 leases.add(new LeaseRecord(b.getLong(), b.getLong(), b.getLong()));
             }
         }
-        return new CheckpointMarker(index, term, rev, compacted, List.copyOf(alarms), List.copyOf(leases));
+        AuthSnapshot auth = AuthStore.empty().snapshot();
+        if (format == FORMAT) {
+            int length = b.getInt();
+            if (length < 0 || length > b.remaining() - 4 || length > MAX_AUTH_BYTES) {
+                throw new IOException("checkpoint marker auth section of " + length + " bytes is corrupt: " + dir.resolve(FILE));
+            }
+            auth = AuthSnapshot.parseFrom(ByteBuffer.wrap(data, b.position(), length));
+        }
+        return new CheckpointMarker(index, term, rev, compacted, List.copyOf(alarms), List.copyOf(leases), auth);
     }
 
     /** Writes this marker to {@code dir} atomically and durably. Blocking I/O. */
@@ -110,6 +126,9 @@ record CheckpointMarker(long appliedIndex, long appliedTerm, long revision, long
             out.writeLong(l.ttlSeconds());
             out.writeLong(l.remainingTtlSeconds());
         }
+        byte[] authBytes = auth.toByteArray();
+        out.writeInt(authBytes.length);
+        out.write(authBytes);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());

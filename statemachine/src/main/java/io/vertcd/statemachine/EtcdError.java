@@ -7,7 +7,8 @@ package io.vertcd.statemachine;
  * clientv3 recognises an error by its message string, so the strings must stay byte-for-byte
  * identical to etcd's. The code is the numeric gRPC status code (3 = INVALID_ARGUMENT,
  * 5 = NOT_FOUND, 8 = RESOURCE_EXHAUSTED, 9 = FAILED_PRECONDITION, 11 = OUT_OF_RANGE,
- * 14 = UNAVAILABLE, 4 = DEADLINE_EXCEEDED, 13 = INTERNAL), so that this module does not depend
+ * 14 = UNAVAILABLE, 4 = DEADLINE_EXCEEDED, 13 = INTERNAL, 7 = PERMISSION_DENIED,
+ * 16 = UNAUTHENTICATED), so that this module does not depend
  * on a gRPC library.
  */
 public enum EtcdError {
@@ -48,6 +49,29 @@ public enum EtcdError {
     TOO_MANY_REQUESTS(8, "etcdserver: too many requests"),
     CORRUPT(11, "etcdserver: corrupt cluster"),
     NOT_CAPABLE(3, "etcdserver: not capable"),
+    ROOT_USER_NOT_EXIST(9, "etcdserver: root user does not exist"),
+    ROOT_ROLE_NOT_EXIST(9, "etcdserver: root user does not have root role"),
+    USER_ALREADY_EXIST(9, "etcdserver: user name already exists"),
+    USER_EMPTY(3, "etcdserver: user name is empty"),
+    USER_NOT_FOUND(9, "etcdserver: user name not found"),
+    ROLE_ALREADY_EXIST(9, "etcdserver: role name already exists"),
+    ROLE_NOT_FOUND(9, "etcdserver: role name not found"),
+    ROLE_EMPTY(3, "etcdserver: role name is empty"),
+    AUTH_FAILED(3, "etcdserver: authentication failed, invalid user ID or password"),
+    /** gRPC PERMISSION_DENIED (7). */
+    PERMISSION_DENIED(7, "etcdserver: permission denied"),
+    ROLE_NOT_GRANTED(9, "etcdserver: role is not granted to the user"),
+    PERMISSION_NOT_GRANTED(9, "etcdserver: permission is not granted to the role"),
+    AUTH_NOT_ENABLED(9, "etcdserver: authentication is not enabled"),
+    /** gRPC UNAUTHENTICATED (16). */
+    INVALID_AUTH_TOKEN(16, "etcdserver: invalid auth token"),
+    INVALID_AUTH_MGMT(3, "etcdserver: invalid auth management"),
+    AUTH_OLD_REVISION(3, "etcdserver: revision of auth store is old"),
+    /**
+     * vertcd's own (etcd has no limit): this member answered more Authenticate requests in the last second than
+     * {@code AuthenticateLimiter} allows. gRPC RESOURCE_EXHAUSTED.
+     */
+    TOO_MANY_AUTHENTICATE(8, "vertcd: too many authenticate requests, try again later"),
     /**
      * vertcd's own, no etcd error: a txn nests more than {@link RequestLimits#MAX_TXN_DEPTH} levels (etcd has no depth
      * limit, but with its default --max-txn-ops it refuses such a txn with TOO_MANY_OPS first).

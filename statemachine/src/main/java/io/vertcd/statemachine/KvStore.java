@@ -10,6 +10,8 @@ import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import io.vertcd.statemachine.auth.AuthStore;
+import io.vertcd.statemachine.auth.RequestPermissions;
 import io.vertcd.statemachine.pb.InternalRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,6 +67,8 @@ public final class KvStore implements AutoCloseable {
      */
     private final RevisionList heldAtCompacted = new RevisionList();
     private LeaseStore leases = LeaseStore.NONE;
+    /** Users, roles and permissions: restored from the checkpoint, written with each checkpoint. */
+    private final AuthStore auth;
     /** The checkpoint's lease table until a lease store claims it (written back by checkpoints meanwhile). */
     private List<LeaseRecord> unclaimedLeases;
     /** Live keys with a lease at open, in key order, to re-attach when the lease store is plugged in. */
@@ -89,6 +93,7 @@ public final class KvStore implements AutoCloseable {
         this.compactedRevision = m.compactedRevision();
         this.alarms.reset(m.alarms());
         this.unclaimedLeases = m.leases();
+        this.auth = AuthStore.restore(m.auth());
     }
 
     /**
@@ -232,6 +237,13 @@ public final class KvStore implements AutoCloseable {
         long id = request.getHeader().getId();
         ApplyResult result;
         try {
+            if (AuthStore.isAuthRequest(request.getRequestCase())) {
+                result = new ApplyResult(id, auth.apply(request, index, currentRevision), null);
+                appliedTerm = term;
+                appliedIndex = index;
+                return result;
+            }
+            RequestPermissions.check(auth, request, leases);
             result = switch (request.getRequestCase()) {
                 case PUT -> {
                     Applier.Outcome o = applier.put(request.getPut());
@@ -321,7 +333,8 @@ public final class KvStore implements AutoCloseable {
     /** @return true for the requests whose every change goes through one {@link WriteTxn}, so a failure rolls back. */
     private static boolean isStaged(InternalRequest.RequestCase kind) {
         return kind == InternalRequest.RequestCase.PUT || kind == InternalRequest.RequestCase.DELETE_RANGE
-                || kind == InternalRequest.RequestCase.TXN;
+                || kind == InternalRequest.RequestCase.TXN
+                || AuthStore.isAuthRequest(kind); // the auth store changes with one write at the end, or not at all
     }
 
     /** Takes back the write transaction a failed request left open, if any. */
@@ -499,13 +512,18 @@ public final class KvStore implements AutoCloseable {
         List<LeaseRecord> leaseTable = leases == LeaseStore.NONE && unclaimedLeases != null ? unclaimedLeases
                 : leases.persisted();
         CheckpointMarker m = new CheckpointMarker(appliedIndex, appliedTerm, currentRevision, compactedRevision,
-                alarms.list(AlarmType.NONE_VALUE), leaseTable);
+                alarms.list(AlarmType.NONE_VALUE), leaseTable, auth.snapshot());
         store.sync();
         m.write(dir);
         // The marker now carries the compacted revision, so history below it may go: if we crash
         // during the deletes, open re-runs the compaction from the marker.
         pendingRemovals.forEach(store::remove);
         pendingRemovals.clear();
+    }
+
+    /** @return the auth store (users, roles, permissions), checkpointed with this store; any thread */
+    public AuthStore auth() {
+        return auth;
     }
 
     /** @return the revision store, for {@link StoreSnapshots} (no apply may run while it is used) */

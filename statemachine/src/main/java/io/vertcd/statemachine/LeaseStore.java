@@ -76,6 +76,14 @@ public interface LeaseStore {
      */
     default void checkpoint(long id, long remainingTtlSeconds) {}
 
+    /**
+     * @return the keys attached to lease {@code id}, in unsigned byte order; empty if there is no such lease (etcd
+     *     lessor.Lookup(id).Keys(), which the auth applier checks for write permission). Apply thread.
+     */
+    default List<byte[]> keys(long id) {
+        return List.of();
+    }
+
     /** @return the lease table to persist with the checkpoint, sorted by ID. Apply thread. */
     default List<LeaseRecord> persisted() {
         return List.of();

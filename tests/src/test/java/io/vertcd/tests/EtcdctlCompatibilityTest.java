@@ -183,21 +183,31 @@ class EtcdctlCompatibilityTest {
 
     @Test
     void etcdctlOutputIsTheSameAsWithEtcd() throws IOException {
+        List<Etcdctl.Result> etcd = assertSameAsEtcd("compat", script());
+        assertTrue(etcd.get(0).stdout().startsWith("OK"), "etcd: put must print OK");
+    }
+
+    /**
+     * Runs {@code script} on a fresh etcd 3.4, checks each step's exit code there, runs it on a fresh subject member
+     * on the same ports and fails with every step whose masked output or exit code differs.
+     *
+     * @param name the transcripts' name ({@code target/e2e-logs/<name>-1-reference-etcd.txt}, ...)
+     * @return etcd's results, step by step
+     */
+    static List<Etcdctl.Result> assertSameAsEtcd(String name, List<Step> script) throws IOException {
         Binaries.requireEtcd();
         MemberKind subject = Binaries.requireSubject();
-        List<Step> script = script();
         int clientPort = Ports.next();
         int peerPort = Ports.next();
 
-        List<Etcdctl.Result> expected = runScript("1-reference", MemberKind.ETCD, clientPort, peerPort, script);
+        List<Etcdctl.Result> expected = runScript(name, "1-reference", MemberKind.ETCD, clientPort, peerPort, script);
         // The script itself must behave as designed against etcd (this keeps the script honest);
         // the subject is then judged only by comparison, so that every difference is reported.
         for (int i = 0; i < script.size(); i++) {
             assertEquals(script.get(i).expectedExit(), expected.get(i).exitCode(),
                     "etcd step " + i + ": " + script.get(i).show() + "\n" + expected.get(i));
         }
-        assertTrue(expected.get(0).stdout().startsWith("OK"), "etcd: put must print OK");
-        List<Etcdctl.Result> actual = runScript("2-subject", subject, clientPort, peerPort, script);
+        List<Etcdctl.Result> actual = runScript(name, "2-subject", subject, clientPort, peerPort, script);
 
         StringBuilder diffs = new StringBuilder();
         int differing = 0;
@@ -227,10 +237,12 @@ class EtcdctlCompatibilityTest {
         if (differing > 0) {
             fail(differing + " of " + script.size() + " etcdctl commands differ from etcd:" + diffs);
         }
+        return expected;
     }
 
     /** Runs the script on a fresh member and stops the member; a transcript goes to target/e2e-logs. */
-    private static List<Etcdctl.Result> runScript(String run, MemberKind kind, int clientPort, int peerPort, List<Step> script)
+    private static List<Etcdctl.Result> runScript(String name, String run, MemberKind kind, int clientPort, int peerPort,
+            List<Step> script)
             throws IOException {
         List<Etcdctl.Result> results = new ArrayList<>();
         StringBuilder transcript = new StringBuilder();
@@ -246,7 +258,7 @@ class EtcdctlCompatibilityTest {
             m.stop();
         } finally {
             Path out = Path.of(System.getProperty("user.dir"), "target", "e2e-logs",
-                    "compat-" + run + "-" + kind.name().toLowerCase() + ".txt");
+                    name + "-" + run + "-" + kind.name().toLowerCase() + ".txt");
             Files.createDirectories(out.getParent());
             Files.writeString(out, transcript, StandardCharsets.UTF_8);
         }

@@ -1,6 +1,7 @@
 package io.vertcd.server;
 
 import io.vertcd.server.api.AuthorityNormalizer;
+import io.vertcd.server.api.auth.AuthService;
 import io.vertcd.server.api.cluster.ClusterService;
 import io.vertcd.server.api.concurrency.ElectionService;
 import io.vertcd.server.api.GrpcRoutes;
@@ -100,8 +101,9 @@ public final class ClientServerVerticle extends VerticleBase {
         GrpcServer grpc = GrpcServer.server(vertx,
                 new GrpcServerOptions().setMaxMessageSize((long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES));
         GrpcRoutes routes = new GrpcRoutes(grpc, node::leader, node::isLearner);
-        KvService kv = new KvService(node.proposals(), node.reads(), node.headers(), config.maxTxnOps());
+        KvService kv = new KvService(node.proposals(), node.reads(), node.headers(), config.maxTxnOps(), node.authenticator());
         kv.register(routes);
+        new AuthService(vertx, node.proposals(), node.headers(), node.authenticator()).register(routes);
         LeaseService leases = new LeaseService(node);
         leases.register(routes);
         new LockService(vertx, node, kv, leases).register(routes);
@@ -109,8 +111,8 @@ public final class ClientServerVerticle extends VerticleBase {
         new ClusterService(node, config).register(routes);
         new MaintenanceService(node).register(routes);
         ResponseHeaders headers = node.headers();
-        new WatchService(node::watches, headers, config.maxRequestBytes()).register(routes);
-        WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes());
+        new WatchService(node::watches, headers, config.maxRequestBytes(), node.authenticator()).register(routes);
+        WatchWebSocket webSocketWatch = new WatchWebSocket(node::watches, headers, config.maxRequestBytes(), node.authenticator());
         ReadyGate gate = new ReadyGate(node::isPublished, node.published());
         Handler<HttpServerRequest> countedGrpc = metrics.grpc().around(grpc);
         var router = HttpEndpoints.clientRouter(vertx, new HealthEndpoints(new HealthChecks(new NodeHealth(node))),

@@ -51,6 +51,7 @@ public final class Main {
         try {
             System.setProperty("vertcd.log.level", command.logbackLevel()); // read by conf/logback.xml
             config = command.toConfig();
+            io.vertcd.server.auth.TokenProviders.create(config.auth()); // refuses bad --auth-token options and keys
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(1);

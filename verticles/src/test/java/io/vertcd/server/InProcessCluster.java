@@ -80,7 +80,8 @@ final class InProcessCluster implements AutoCloseable {
         ServerConfig config = cl.<ServerCommand>getCommand().toConfig();
         vertx[i] = Vertx.vertx();
         try {
-            servers[i] = VertcdServer.start(vertx[i], config, 1, t -> fatal.put(i, t)).await(30, TimeUnit.SECONDS);
+            // a member opens its stores on worker threads: slow on a loaded machine, so the bound is generous
+            servers[i] = VertcdServer.start(vertx[i], config, 1, t -> fatal.put(i, t)).await(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             vertx[i].close().await(30, TimeUnit.SECONDS);
             vertx[i] = null;

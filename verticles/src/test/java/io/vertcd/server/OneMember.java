@@ -44,9 +44,12 @@ final class OneMember {
         return cl.<ServerCommand>getCommand().toConfig();
     }
 
-    /** Starts the member (two client verticles) and connects the client; waits up to 30 s. */
+    /**
+     * Starts the member (two client verticles) and connects the client; waits up to 120 s (a member opens its stores
+     * on worker threads, which takes long on a loaded machine, the first time in a JVM most of all).
+     */
     void start(Vertx vertx, ServerConfig config) throws Exception {
-        server = VertcdServer.start(vertx, config, 2, fatal::set).await(30, TimeUnit.SECONDS);
+        server = VertcdServer.start(vertx, config, 2, fatal::set).await(120, TimeUnit.SECONDS);
         client = new TestGrpcClient(vertx, config.listenClientUrls().get(0).getPort());
     }
 

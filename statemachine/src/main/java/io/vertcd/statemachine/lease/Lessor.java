@@ -142,6 +142,19 @@ public final class Lessor implements LeaseStore {
         return keys;
     }
 
+    @Override
+    public List<byte[]> keys(long id) {
+        Lease l = leases.get(id);
+        if (l == null) {
+            return List.of();
+        }
+        List<byte[]> keys = new ArrayList<>(l.keys.size());
+        for (ByteString k : l.keys) {
+            keys.add(k.toByteArray());
+        }
+        return keys;
+    }
+
     /** etcd lessor.Checkpoint: records the remaining TTL; on the primary, schedules the next checkpoint. */
     @Override
     public void checkpoint(long id, long remainingTtlSeconds) {

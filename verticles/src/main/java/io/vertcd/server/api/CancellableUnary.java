@@ -1,5 +1,6 @@
 package io.vertcd.server.api;
 
+import io.vertcd.server.auth.Caller;
 import io.vertx.core.Future;
 import java.util.function.BooleanSupplier;
 
@@ -15,9 +16,10 @@ import java.util.function.BooleanSupplier;
 @FunctionalInterface
 public interface CancellableUnary<Req, Resp> {
     /**
+     * @param caller who calls (auth)
      * @param request the request
      * @param cancelled true once the client has gone
      * @return the response, completing on the caller's event loop
      */
-    Future<Resp> handle(Req request, BooleanSupplier cancelled);
+    Future<Resp> handle(Caller caller, Req request, BooleanSupplier cancelled);
 }

@@ -3,6 +3,7 @@ package io.vertcd.server.api;
 import com.google.protobuf.Message;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.StatusRequest;
+import io.vertcd.server.auth.Caller;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
@@ -130,13 +131,13 @@ public final class ClientMethods {
      *
      * @param m the method
      * @param request the decoded request
-     * @param token the caller's auth token (gRPC metadata {@code token}, the gateway's {@code Authorization}
-     *     header), or null; not checked yet: the seam where auth plugs in
+     * @param caller who calls: the auth token (gRPC metadata {@code token}, the gateway's {@code Authorization}
+     *     header) and the TLS client certificate's Common Name; the methods that need it check it (auth)
      * @param requireLeader true when the caller asked for a leader (gRPC metadata {@code hasleader: true})
      * @param cancelled true once the caller has gone
      * @return the response; fails with an {@link EtcdException} for a client error
      */
-    public Future<Message> invoke(Unary m, Message request, String token, boolean requireLeader,
+    public Future<Message> invoke(Unary m, Message request, Caller caller, boolean requireLeader,
             BooleanSupplier cancelled) {
         if (learner.getAsBoolean() && (m.longRunning() || !isSupportedForLearner(request))) {
             return Future.failedFuture(EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
@@ -145,7 +146,7 @@ public final class ClientMethods {
             return Future.failedFuture(EtcdError.NO_LEADER.exception());
         }
         try {
-            return m.handler().handle(request, cancelled);
+            return m.handler().handle(caller, request, cancelled);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }

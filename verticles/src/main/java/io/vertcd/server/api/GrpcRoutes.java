@@ -1,6 +1,8 @@
 package io.vertcd.server.api;
 
 import com.google.protobuf.Message;
+import io.vertcd.server.auth.Caller;
+import io.vertcd.server.tls.ClientCertificates;
 import io.vertcd.statemachine.EtcdException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -42,8 +44,6 @@ public final class GrpcRoutes {
     static final String REQUIRE_LEADER_KEY = "hasleader";
     /** etcd rpctypes.MetadataHasLeader. */
     static final String HAS_LEADER = "true";
-    /** etcd rpctypes.TokenFieldNameGRPC: the auth token's metadata key. */
-    static final String TOKEN_KEY = "token";
 
     private final GrpcServer server;
     private final ClientMethods methods;
@@ -128,23 +128,54 @@ public final class GrpcRoutes {
     }
 
     /**
+     * As {@link #unary(String, String, Message, UnaryHandler)} for a method that needs the {@link Caller} (auth).
+     *
+     * @return this, for chaining
+     */
+    public <Req extends Message, Resp extends Message> GrpcRoutes authorized(String service, String method,
+            Req requestPrototype, CallerHandler<Req, Resp> handler) {
+        return authorized(ServiceName.create("etcdserverpb", service), method, requestPrototype, handler);
+    }
+
+    /**
+     * As {@link #unary(ServiceName, String, Message, UnaryHandler)} for a method that needs the {@link Caller}.
+     *
+     * @return this, for chaining
+     */
+    @SuppressWarnings("unchecked")
+    public <Req extends Message, Resp extends Message> GrpcRoutes authorized(ServiceName service, String method,
+            Req requestPrototype, CallerHandler<Req, Resp> handler) {
+        CancellableUnary<Message, Message> h = (caller, request, cancelled) -> {
+            try {
+                return (Future<Message>) handler.handle(caller, (Req) request);
+            } catch (EtcdException e) {
+                return Future.failedFuture(e);
+            }
+        };
+        return register(new ClientMethods.Unary(service, method, requestPrototype, h, false));
+    }
+
+    /**
      * As {@link #unary(String, String, Message, UnaryHandler)} for a service of any package
      * (etcd's {@code v3lockpb.Lock}, {@code v3electionpb.Election}).
      *
      * @param service the full service name
      * @return this, for chaining
      */
-    @SuppressWarnings("unchecked")
     public <Req extends Message, Resp extends Message> GrpcRoutes unary(ServiceName service, String method,
             Req requestPrototype, UnaryHandler<Req, Resp> handler) {
-        CancellableUnary<Message, Message> h = (request, cancelled) -> {
-            try {
-                return (Future<Message>) handler.handle((Req) request);
-            } catch (EtcdException e) {
-                return Future.failedFuture(e);
-            }
-        };
-        return register(new ClientMethods.Unary(service, method, requestPrototype, h, false));
+        return authorized(service, method, requestPrototype, (caller, request) -> handler.handle(request));
+    }
+
+    /**
+     * The caller of a gRPC call: its {@code token} metadata and, over TLS, its verified client certificate's Common
+     * Name (etcd AuthInfoFromTLS).
+     *
+     * @param call a gRPC call
+     * @return who presents itself
+     */
+    public static Caller caller(GrpcServerRequest<?, ?> call) {
+        return Caller.fromHeaders(call.headers(), ClientCertificates.commonName(call.connection()));
     }
 
     private GrpcRoutes register(ClientMethods.Unary m) {
@@ -165,7 +196,7 @@ public final class GrpcRoutes {
                             .statusMessage(RequestDecoder.UNMARSHAL_ERROR + e.getMessage()).end();
                     return;
                 }
-                methods.invoke(m, request, call.headers().get(TOKEN_KEY),
+                methods.invoke(m, request, caller(call),
                         HAS_LEADER.equals(call.headers().get(REQUIRE_LEADER_KEY)), () -> cancelled[0])
                         .onComplete(ar -> {
                             if (cancelled[0]) {

@@ -81,4 +81,9 @@ public final class GrpcStreamCall<Req, Resp> implements StreamCall<Req, Resp> {
     public void fail(Throwable error) {
         GrpcErrors.fail(call.response(), error);
     }
+
+    @Override
+    public io.vertcd.server.auth.Caller caller() {
+        return GrpcRoutes.caller(call);
+    }
 }

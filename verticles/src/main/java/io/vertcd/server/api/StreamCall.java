@@ -1,5 +1,6 @@
 package io.vertcd.server.api;
 
+import io.vertcd.server.auth.Caller;
 import io.vertx.core.Handler;
 
 /**
@@ -40,4 +41,7 @@ public interface StreamCall<Req, Resp> {
 
     /** Ends the call with the status for {@code error} (as {@link GrpcErrors#fail}). */
     void fail(Throwable error);
+
+    /** @return who calls: the token and TLS client certificate the call presented (auth) */
+    Caller caller();
 }

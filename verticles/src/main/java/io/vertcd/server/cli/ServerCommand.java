@@ -76,6 +76,15 @@ public final class ServerCommand {
     @Option(names = "--max-txn-ops", defaultValue = "128", description = "Maximum number of operations permitted in a transaction.")
     int maxTxnOps;
 
+    @Option(names = "--auth-token", defaultValue = "simple", description = "Specify a v3 authentication token type and its options ('simple' or 'jwt').")
+    String authToken;
+
+    @Option(names = "--auth-token-ttl", defaultValue = "300", description = "Time (in seconds) of the auth-token-ttl.")
+    long authTokenTtl;
+
+    @Option(names = "--bcrypt-cost", defaultValue = "10", description = "Specify the cost / strength of the bcrypt algorithm for hashing auth passwords. Valid values are between 4 and 31.")
+    int bcryptCost;
+
     @Option(names = "--max-request-bytes", defaultValue = "1572864", description = "Maximum client request size in bytes the server will accept.")
     int maxRequestBytes;
 
@@ -263,7 +272,8 @@ public final class ServerCommand {
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
                 "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
-                "extensive".equals(metrics), clientTls, peerTls, selfSignedYears);
+                "extensive".equals(metrics), clientTls, peerTls, selfSignedYears,
+                AuthOptions.parse(authToken, authTokenTtl, bcryptCost));
     }
 
     /**

@@ -54,6 +54,7 @@ import java.util.List;
  *     {@code --auto-tls}, ...)
  * @param peerTls TLS of the https peer URLs, listening and dialling ({@code --peer-cert-file}, {@code --peer-auto-tls}, ...)
  * @param selfSignedCertValidityYears validity of auto-TLS certificates, years ({@code --self-signed-cert-validity})
+ * @param auth {@code --auth-token}, {@code --auth-token-ttl}, {@code --bcrypt-cost}
  */
 public record ServerConfig(
         String name,
@@ -81,7 +82,8 @@ public record ServerConfig(
         boolean extensiveMetrics,
         TlsInfo clientTls,
         TlsInfo peerTls,
-        int selfSignedCertValidityYears) {
+        int selfSignedCertValidityYears,
+        AuthOptions auth) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -127,7 +129,7 @@ public record ServerConfig(
                 clusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quotaBackendBytes, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressNotifyIntervalMs, leaseCheckpointIntervalMs,
                 initialCluster, snapshotCatchUpEntries, joinExisting, strictReconfigCheck, listenMetricsUrls,
-                extensiveMetrics, client, peer, selfSignedCertValidityYears);
+                extensiveMetrics, client, peer, selfSignedCertValidityYears, auth);
     }
 
     /** @return where auto TLS keeps the client certificate, {@code <data-dir>/fixtures/client} (etcd ClientSelfCert) */

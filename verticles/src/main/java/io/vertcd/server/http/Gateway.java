@@ -1,5 +1,8 @@
 package io.vertcd.server.http;
 
+import io.vertcd.server.auth.Caller;
+import io.vertcd.server.tls.ClientCertificates;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.etcd.jetcd.api.WatchRequest;
@@ -42,7 +45,7 @@ import java.util.List;
  * </ul>
  *
  * <p>Streams ({@code /v3/watch}, {@code /v3/lease/keepalive}, {@code /v3/election/observe}): see
- * {@link GatewayStreamCall}. The caller's token is the {@code Authorization} header ({@link #callerToken}), as etcd's
+ * {@link GatewayStreamCall}. The caller's token is the {@code Authorization} header ({@link #caller}), as etcd's
  * gateway forwards it in the gRPC metadata etcd's auth reads ({@code authorization}).
  */
 public final class Gateway {
@@ -72,12 +75,13 @@ public final class Gateway {
     /**
      * The one place the gateway reads the caller's credentials: etcd's gateway passes the {@code Authorization}
      * header on as gRPC metadata {@code authorization}, which etcd's auth store reads as the token
-     * (auth/store.go AuthInfoFromCtx, rpctypes.TokenFieldNameSwagger).
+     * (auth/store.go AuthInfoFromCtx, rpctypes.TokenFieldNameSwagger); over TLS, the client certificate's Common
+     * Name.
      *
-     * @return the token, or null
+     * @return who presents itself
      */
-    static String callerToken(HttpServerRequest request) {
-        return request.getHeader(HttpHeaders.AUTHORIZATION);
+    static Caller caller(HttpServerRequest request) {
+        return Caller.fromHeaders(request.headers(), ClientCertificates.commonName(request.connection()));
     }
 
     private void handle(RoutingContext ctx) {
@@ -182,7 +186,7 @@ public final class Gateway {
             error(response, GrpcStatus.RESOURCE_EXHAUSTED, tooLarge(size));
             return;
         }
-        methods.invoke(m, req, callerToken(request), false, () -> cancelled[0]).onComplete(ar -> {
+        methods.invoke(m, req, caller(request), false, () -> cancelled[0]).onComplete(ar -> {
             if (cancelled[0] || response.ended()) {
                 return;
             }

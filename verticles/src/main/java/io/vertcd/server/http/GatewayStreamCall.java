@@ -266,4 +266,9 @@ final class GatewayStreamCall<Req, Resp> implements StreamCall<Req, Resp> {
         }
         response.end(chunk);
     }
+
+    @Override
+    public io.vertcd.server.auth.Caller caller() {
+        return Gateway.caller(request);
+    }
 }

@@ -36,9 +36,13 @@ public final class WatchWebSocket {
     private final Supplier<Watches> watches;
     private final ResponseHeaders headers;
     private final int maxRequestBytes;
+    /** Checks READ on each watched range at creation, with the upgrade request's token (header token or Authorization). */
+    private final io.vertcd.server.auth.Authenticator auth;
 
     /** As {@link WatchService#WatchService}. */
-    public WatchWebSocket(Supplier<Watches> watches, ResponseHeaders headers, int maxRequestBytes) {
+    public WatchWebSocket(Supplier<Watches> watches, ResponseHeaders headers, int maxRequestBytes,
+            io.vertcd.server.auth.Authenticator auth) {
+        this.auth = Objects.requireNonNull(auth, "auth");
         this.watches = Objects.requireNonNull(watches, "watches");
         this.headers = Objects.requireNonNull(headers, "headers");
         this.maxRequestBytes = maxRequestBytes;
@@ -83,7 +87,9 @@ public final class WatchWebSocket {
                         ws.resume();
                     }
                 });
-        WatchSession session = watches.get().open(out);
+        io.vertcd.server.auth.Caller caller = io.vertcd.server.auth.Caller.fromHeaders(ws.headers(), null);
+        WatchSession session = watches.get().open(out,
+                req -> auth.watchRefusal(caller, req.getKey().toByteArray(), req.getRangeEnd().toByteArray()));
         ws.textMessageHandler(text -> onFrame(ws, session, text));
         ws.binaryMessageHandler(buf -> onFrame(ws, session, buf.toString()));
         ws.closeHandler(v -> {

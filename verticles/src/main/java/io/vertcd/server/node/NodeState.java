@@ -12,6 +12,8 @@ import io.vertcd.server.metrics.NodeStats;
 import io.vertcd.server.peer.PeerTransport;
 import io.vertcd.server.watch.Watches;
 import io.vertcd.statemachine.KvStore;
+import io.vertcd.statemachine.auth.AuthStore;
+import io.vertcd.statemachine.auth.TokenProvider;
 import io.vertcd.statemachine.lease.Lessor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -46,6 +48,11 @@ final class NodeState {
     /** Headers of the answers this member gives (cluster ID, member ID, term); any thread. */
     final ResponseHeaders headers = new ResponseHeaders(() -> clusterId, () -> memberId, this::term);
 
+    /** Tokens of this member, plugged into every key-value store's auth store it opens (any thread). */
+    final TokenProvider tokens;
+    /** The auth store of the current key-value store (replaced with it by a snapshot install); any thread. */
+    volatile AuthStore auth = AuthStore.empty();
+
     // Driver-context state.
     WriteAheadLog wal;
     KvStore kvStore;
@@ -63,10 +70,18 @@ final class NodeState {
     boolean removedFromCluster;
     private boolean kickScheduled;
 
-    NodeState(ServerConfig config) {
+    NodeState(ServerConfig config, TokenProvider tokens) {
         this.config = Objects.requireNonNull(config, "config");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.memberId = config.memberId();
         this.clusterId = config.clusterId();
+    }
+
+    /** Makes {@code kv} the member's store: its auth store gets this member's tokens and is published. Driver. */
+    void adoptStore(KvStore kv) {
+        kvStore = kv;
+        kv.auth().setTokenProvider(tokens);
+        auth = kv.auth();
     }
 
     /** @return the term of the member's last durable hard state, 0 before Raft started; any thread */

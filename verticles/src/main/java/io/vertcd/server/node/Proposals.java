@@ -9,6 +9,7 @@ import io.vertcd.server.cli.MemberIds;
 import io.vertcd.statemachine.ApplyResult;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
+import io.vertcd.statemachine.auth.AuthStore;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertcd.statemachine.pb.RequestHeader;
 import io.vertx.core.Future;
@@ -52,7 +53,8 @@ public final class Proposals {
     /**
      * Proposes a state change and completes with its apply result. Any thread.
      *
-     * @param request the request; its header is overwritten with a fresh request ID and this member's ID
+     * @param request the request; its header gets a fresh request ID and this member's ID, and keeps the user name and
+     *     auth revision it carries
      * @param quotaCost etcd's quota cost of the request in bytes (etcdserver/quota.go), or a negative value when the
      *     request is not subject to the quota
      * @return completes on the caller's context with the {@link ApplyResult}; fails with {@link EtcdException}:
@@ -71,7 +73,7 @@ public final class Proposals {
         }
         long id = generator.next();
         ByteString data = request.toBuilder()
-                .setHeader(RequestHeader.newBuilder().setId(id).setMemberId(state.memberId))
+                .setHeader(request.getHeader().toBuilder().setId(id).setMemberId(state.memberId)) // keeps user, auth revision
                 .build().toByteString();
         if (data.size() > state.config.maxRequestBytes()) { // etcd v3_server.go processInternalRaftRequestOnce
             inFlight.decrementAndGet();
@@ -109,10 +111,14 @@ public final class Proposals {
                 .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(state.memberId).setAlarm(AlarmType.NOSPACE)));
     }
 
-    /** Proposes a request no client waits for (alarms, lease revokes and checkpoints). Driver only. */
+    /**
+     * Proposes a request no client waits for (alarms, lease revokes and checkpoints). It runs as the root user at the
+     * auth revision now, as etcd's expiry revokes do (server.go: authStore.WithRoot), so that a lease expires with
+     * auth enabled. Driver only.
+     */
     void proposeInternal(InternalRequest.Builder request) {
         InternalRequest r = request.setHeader(RequestHeader.newBuilder().setId(state.ids.next())
-                .setMemberId(state.memberId)).build();
+                .setMemberId(state.memberId).setUsername(AuthStore.ROOT).setAuthRevision(state.auth.revision())).build();
         submit(new Held(r.getHeader().getId(), r.toByteString(), true));
     }
 

@@ -13,6 +13,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.List;
 import java.util.Objects;
+import io.vertcd.server.auth.Authenticator;
+import io.vertcd.server.auth.Passwords;
+import io.vertcd.server.auth.TokenProviders;
+import io.vertcd.server.cli.ConfigException;
+import io.vertcd.statemachine.auth.TokenProvider;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +63,7 @@ public final class RaftNode extends VerticleBase {
     private final Startup startup;
     private final LeaseExpiry leaseExpiry;
     private final StatsPublisher statsPublisher;
+    private final Authenticator authenticator;
     private long timerId = -1;
     private long leaseTimerId = -1;
 
@@ -68,7 +74,8 @@ public final class RaftNode extends VerticleBase {
      *     entry, apply bug) once the node has stopped serving; Main exits the process
      */
     public RaftNode(ServerConfig config, Consumer<Throwable> fatalHandler) {
-        this.state = new NodeState(config);
+        this.state = new NodeState(config, tokenProvider(config));
+        this.authenticator = new Authenticator(() -> state.auth, state.tokens, new Passwords(config.auth().bcryptCost()));
         this.fatalHandler = Objects.requireNonNull(fatalHandler, "fatalHandler");
         this.stores = new StoreFactory(config);
         this.pause = new StorePause(state, this::fatal);
@@ -87,6 +94,19 @@ public final class RaftNode extends VerticleBase {
     }
 
     // ------------------------------------------------------------------ the parts, for the services
+
+    private static TokenProvider tokenProvider(ServerConfig config) {
+        try {
+            return TokenProviders.create(config.auth());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** @return who a client is, the auth store, tokens and passwords of this member */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
 
     /** @return where client writes are proposed */
     public Proposals proposals() {

@@ -47,7 +47,7 @@ public final class ResponseHeaders {
     }
 
     /**
-     * @param response an apply result's response (Put, DeleteRange, Txn, Compaction, Alarm) or a RangeResponse
+     * @param response an apply result's response (Put, DeleteRange, Txn, Compaction, Alarm, Auth*) or a RangeResponse
      * @return the same response with its header filled in
      * @throws IllegalArgumentException for another message type
      */
@@ -67,7 +67,13 @@ public final class ResponseHeaders {
         } else if (response instanceof AlarmResponse r) {
             filled = r.toBuilder().setHeader(header(r.getHeader().getRevision())).build();
         } else {
-            throw new IllegalArgumentException("no header rule for " + response.getClass().getName());
+            // the other responses (Auth*Response, ...): the same rule through the message's header field
+            var field = response.getDescriptorForType().findFieldByName("header");
+            if (field == null) {
+                throw new IllegalArgumentException("no header rule for " + response.getClass().getName());
+            }
+            long revision = ((ResponseHeader) response.getField(field)).getRevision();
+            filled = response.toBuilder().setField(field, header(revision)).build();
         }
         return (T) filled;
     }

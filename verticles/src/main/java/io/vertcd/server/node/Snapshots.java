@@ -204,7 +204,7 @@ final class Snapshots {
     /** Driver: the installed store replaces the old one; leases and watches move onto it. */
     private void adopt(Installed installed) {
         KvStore store = installed.store();
-        state.kvStore = store;
+        state.adoptStore(store);
         // The leases belong to the store they were plugged into: start them again on the installed one.
         // Open watch streams move with the hub and catch up from it.
         state.lessor = stores.newLessor(store);

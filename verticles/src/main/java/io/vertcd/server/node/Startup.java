@@ -148,7 +148,7 @@ final class Startup {
     long startRaft(Opened opened) {
         ServerConfig config = state.config;
         state.wal = opened.wal();
-        state.kvStore = opened.kvStore();
+        state.adoptStore(opened.kvStore());
         state.lessor = opened.lessor();
         if (!config.joinExisting()
                 && (opened.identity().memberId() != config.memberId() || opened.identity().clusterId() != config.clusterId())) {

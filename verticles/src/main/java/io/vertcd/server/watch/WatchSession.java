@@ -53,7 +53,10 @@ public final class WatchSession implements WatchSink {
     private final Set<Long> hadEvents = new HashSet<>(); // of those, sent events since the last round
     private long nextAutoId;
 
-    WatchSession(Watches owner, WatchOutbox out) {
+    private final java.util.function.Function<WatchCreateRequest, String> createCheck;
+
+    WatchSession(Watches owner, WatchOutbox out, java.util.function.Function<WatchCreateRequest, String> createCheck) {
+        this.createCheck = createCheck;
         this.owner = owner;
         this.out = out;
     }
@@ -101,6 +104,11 @@ public final class WatchSession implements WatchSink {
     private void create(WatchCreateRequest req) {
         if (req.getKey().isEmpty()) {
             req = req.toBuilder().setKey(SMALLEST_KEY).build();
+        }
+        String refusal = createCheck.apply(req);
+        if (refusal != null) {
+            refuse(refusal);
+            return;
         }
         long clientId = WatchFields.watchId(req);
         if (req.getStartRevision() < 0) {

@@ -99,7 +99,17 @@ public final class Watches {
      * @return the session; feed it the client's requests and close it when the stream ends
      */
     public WatchSession open(WatchOutbox out) {
-        WatchSession s = new WatchSession(this, out);
+        return open(out, req -> null);
+    }
+
+    /**
+     * As {@link #open(WatchOutbox)}, with a check of every create request (auth: etcd isWatchPermitted).
+     *
+     * @param createCheck gets each create request (on the driver) and returns null to allow it, or the reason to
+     *     refuse it with (the watcher is then answered created + canceled with watch_id -1, as etcd does)
+     */
+    public WatchSession open(WatchOutbox out, java.util.function.Function<io.etcd.jetcd.api.WatchCreateRequest, String> createCheck) {
+        WatchSession s = new WatchSession(this, out, createCheck);
         onStore.accept(() -> s.attach(hub.openStream(s)));
         return s;
     }

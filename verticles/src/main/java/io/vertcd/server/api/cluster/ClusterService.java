@@ -1,5 +1,7 @@
 package io.vertcd.server.api.cluster;
 
+import io.vertcd.server.auth.Caller;
+import io.vertcd.statemachine.EtcdException;
 import io.vertcd.server.api.GrpcRoutes;
 import io.vertcd.server.node.Membership;
 import io.vertcd.server.node.RaftNode;
@@ -40,10 +42,20 @@ public final class ClusterService {
     /** Registers the Cluster service's methods. */
     public void register(GrpcRoutes routes) {
         routes.unary("Cluster", "MemberList", MemberListRequest.getDefaultInstance(), this::memberList)
-                .unary("Cluster", "MemberAdd", MemberAddRequest.getDefaultInstance(), this::memberAdd)
-                .unary("Cluster", "MemberRemove", MemberRemoveRequest.getDefaultInstance(), this::memberRemove)
-                .unary("Cluster", "MemberPromote", MemberPromoteRequest.getDefaultInstance(), this::memberPromote)
-                .unary("Cluster", "MemberUpdate", MemberUpdateRequest.getDefaultInstance(), this::memberUpdate);
+                // etcd checkMembershipOperationPermission: root only while auth is enabled
+                .authorized("Cluster", "MemberAdd", MemberAddRequest.getDefaultInstance(),
+                        (Caller c, MemberAddRequest r) -> admin(c).compose(v -> memberAdd(r)))
+                .authorized("Cluster", "MemberRemove", MemberRemoveRequest.getDefaultInstance(),
+                        (Caller c, MemberRemoveRequest r) -> admin(c).compose(v -> memberRemove(r)))
+                .authorized("Cluster", "MemberPromote", MemberPromoteRequest.getDefaultInstance(),
+                        (Caller c, MemberPromoteRequest r) -> admin(c).compose(v -> memberPromote(r)))
+                .authorized("Cluster", "MemberUpdate", MemberUpdateRequest.getDefaultInstance(),
+                        (Caller c, MemberUpdateRequest r) -> admin(c).compose(v -> memberUpdate(r)));
+    }
+
+    private Future<Void> admin(Caller caller) throws EtcdException {
+        node.authenticator().checkAdmin(caller);
+        return Future.succeededFuture();
     }
 
     /** @return the members of the cluster, sorted by ID */

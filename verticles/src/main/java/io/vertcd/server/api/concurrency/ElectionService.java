@@ -73,22 +73,26 @@ public final class ElectionService {
     /** Registers the Election methods. */
     public void register(GrpcRoutes routes) {
         routes.cancellable(SERVICE, "Campaign", CampaignRequest.getDefaultInstance(), this::campaign)
-                .unary(SERVICE, "Proclaim", ProclaimRequest.getDefaultInstance(), this::proclaim)
-                .unary(SERVICE, "Leader", LeaderRequest.getDefaultInstance(), this::leader)
-                .unary(SERVICE, "Resign", ResignRequest.getDefaultInstance(), this::resign)
+                .authorized(SERVICE, "Proclaim", ProclaimRequest.getDefaultInstance(),
+                        (io.vertcd.server.auth.Caller c, ProclaimRequest r) -> proclaim(c, r))
+                .authorized(SERVICE, "Leader", LeaderRequest.getDefaultInstance(),
+                        (io.vertcd.server.auth.Caller c, LeaderRequest r) -> leader(c, r))
+                .authorized(SERVICE, "Resign", ResignRequest.getDefaultInstance(),
+                        (io.vertcd.server.auth.Caller c, ResignRequest r) -> resign(c, r))
                 .<LeaderRequest, LeaderResponse>stream(SERVICE, "Observe", LeaderRequest.getDefaultInstance(), this::observe);
     }
 
     /** Election.Campaign; see the class comment. */
-    public Future<CampaignResponse> campaign(CampaignRequest r, BooleanSupplier cancelled) {
+    public Future<CampaignResponse> campaign(io.vertcd.server.auth.Caller caller, CampaignRequest r, BooleanSupplier cancelled) {
+        Recipes recipes = this.recipes.as(caller);
         return LeaseSession.open(vertx, node, leases, r.getLease()).compose(session ->
-                elect(r, session.leaseId(), cancelled).eventually(() -> {
+                elect(recipes, r, session.leaseId(), cancelled).eventually(() -> {
                     session.close();
                     return Future.succeededFuture();
                 }));
     }
 
-    private Future<CampaignResponse> elect(CampaignRequest r, long lease, BooleanSupplier cancelled) {
+    private Future<CampaignResponse> elect(Recipes recipes, CampaignRequest r, long lease, BooleanSupplier cancelled) {
         ByteString prefix = Recipes.prefix(r.getName());
         ByteString key = Recipes.waiterKey(prefix, lease);
         return recipes.createIfAbsent(key, r.getValue(), lease, prefix).compose(txn -> {
@@ -96,24 +100,24 @@ public final class ElectionService {
             LeaderKey leader = LeaderKey.newBuilder().setName(r.getName()).setKey(key).setRev(rev).setLease(lease).build();
             Future<Void> valueSet = Future.succeededFuture();
             if (!txn.getSucceeded() && !txn.getResponses(0).getResponseRange().getKvs(0).getValue().equals(r.getValue())) {
-                valueSet = doProclaim(leader, r.getValue()).mapEmpty();
+                valueSet = doProclaim(recipes, leader, r.getValue()).mapEmpty();
             }
             return valueSet
                     .compose(v -> recipes.waitDeletes(prefix, rev - 1, cancelled))
                     .map(hdr -> CampaignResponse.newBuilder().setHeader(txn.getHeader()).setLeader(leader).build())
-                    .recover(err -> doResign(leader).transform(ignored -> Future.failedFuture(err)));
+                    .recover(err -> doResign(recipes, leader).transform(ignored -> Future.failedFuture(err)));
         });
     }
 
     /** Election.Proclaim. */
-    public Future<ProclaimResponse> proclaim(ProclaimRequest r) {
+    public Future<ProclaimResponse> proclaim(io.vertcd.server.auth.Caller caller, ProclaimRequest r) {
         if (!r.hasLeader()) {
             return Future.failedFuture(new ConcurrencyException(ConcurrencyException.MISSING_LEADER_KEY));
         }
-        return doProclaim(r.getLeader(), r.getValue()).map(h -> ProclaimResponse.newBuilder().setHeader(h).build());
+        return doProclaim(recipes.as(caller), r.getLeader(), r.getValue()).map(h -> ProclaimResponse.newBuilder().setHeader(h).build());
     }
 
-    private Future<ResponseHeader> doProclaim(LeaderKey leader, ByteString value) {
+    private static Future<ResponseHeader> doProclaim(Recipes recipes, LeaderKey leader, ByteString value) {
         RequestOp put = RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
                 .setKey(leader.getKey()).setValue(value).setLease(leader.getLease())).build();
         return recipes.ifCreatedAt(leader.getKey(), leader.getRev(), put).compose(txn -> txn.getSucceeded()
@@ -122,22 +126,22 @@ public final class ElectionService {
     }
 
     /** Election.Resign: deletes the key if it is still the leader's; succeeds either way, as etcd's. */
-    public Future<ResignResponse> resign(ResignRequest r) {
+    public Future<ResignResponse> resign(io.vertcd.server.auth.Caller caller, ResignRequest r) {
         if (!r.hasLeader()) {
             return Future.failedFuture(new ConcurrencyException(ConcurrencyException.MISSING_LEADER_KEY));
         }
-        return doResign(r.getLeader()).map(h -> ResignResponse.newBuilder().setHeader(h).build());
+        return doResign(recipes.as(caller), r.getLeader()).map(h -> ResignResponse.newBuilder().setHeader(h).build());
     }
 
-    private Future<ResponseHeader> doResign(LeaderKey leader) {
+    private static Future<ResponseHeader> doResign(Recipes recipes, LeaderKey leader) {
         RequestOp delete = RequestOp.newBuilder().setRequestDeleteRange(
                 DeleteRangeRequest.newBuilder().setKey(leader.getKey())).build();
         return recipes.ifCreatedAt(leader.getKey(), leader.getRev(), delete).map(txn -> txn.getHeader());
     }
 
     /** Election.Leader. */
-    public Future<LeaderResponse> leader(LeaderRequest r) {
-        return recipes.get(Recipes.firstCreated(Recipes.prefix(r.getName()))).compose(resp -> {
+    public Future<LeaderResponse> leader(io.vertcd.server.auth.Caller caller, LeaderRequest r) {
+        return recipes.as(caller).get(Recipes.firstCreated(Recipes.prefix(r.getName()))).compose(resp -> {
             KeyValue kv = Recipes.first(resp);
             if (kv == null) {
                 return Future.failedFuture(new ConcurrencyException(ConcurrencyException.NO_LEADER));
@@ -154,19 +158,22 @@ public final class ElectionService {
     void observe(StreamCall<LeaderRequest, LeaderResponse> call) {
         boolean[] cancelled = {false};
         call.closeHandler(v -> cancelled[0] = true);
-        call.handler(r -> new Observer(call, Recipes.firstCreated(Recipes.prefix(r.getName())), () -> cancelled[0]).next(0));
+        Recipes recipes = this.recipes.as(call.caller());
+        call.handler(r -> new Observer(recipes, call, Recipes.firstCreated(Recipes.prefix(r.getName())), () -> cancelled[0]).next(0));
     }
 
     /** One Observe stream. */
     private final class Observer {
+        private final Recipes recipes;
         private final StreamCall<LeaderRequest, LeaderResponse> call;
         private final io.etcd.jetcd.api.RangeRequest query;
         private final BooleanSupplier cancelled;
         private ByteString lastKey;
         private long lastModRevision;
 
-        Observer(StreamCall<LeaderRequest, LeaderResponse> call, io.etcd.jetcd.api.RangeRequest query,
+        Observer(Recipes recipes, StreamCall<LeaderRequest, LeaderResponse> call, io.etcd.jetcd.api.RangeRequest query,
                 BooleanSupplier cancelled) {
+            this.recipes = recipes;
             this.call = call;
             this.query = query;
             this.cancelled = cancelled;

@@ -56,19 +56,21 @@ public final class LockService {
     /** Registers Lock and Unlock. */
     public void register(GrpcRoutes routes) {
         routes.cancellable(SERVICE, "Lock", LockRequest.getDefaultInstance(), this::lock)
-                .unary(SERVICE, "Unlock", UnlockRequest.getDefaultInstance(), this::unlock);
+                .authorized(SERVICE, "Unlock", UnlockRequest.getDefaultInstance(),
+                        (io.vertcd.server.auth.Caller c, UnlockRequest r) -> unlock(c, r));
     }
 
     /** Lock.Lock; see the class comment. */
-    public Future<LockResponse> lock(LockRequest r, BooleanSupplier cancelled) {
+    public Future<LockResponse> lock(io.vertcd.server.auth.Caller caller, LockRequest r, BooleanSupplier cancelled) {
+        Recipes recipes = this.recipes.as(caller);
         return LeaseSession.open(vertx, node, leases, r.getLease()).compose(session ->
-                acquire(r.getName(), session.leaseId(), cancelled).eventually(() -> {
+                acquire(recipes, r.getName(), session.leaseId(), cancelled).eventually(() -> {
                     session.close();
                     return Future.succeededFuture();
                 }));
     }
 
-    private Future<LockResponse> acquire(ByteString name, long lease, BooleanSupplier cancelled) {
+    private Future<LockResponse> acquire(Recipes recipes, ByteString name, long lease, BooleanSupplier cancelled) {
         ByteString prefix = Recipes.prefix(name);
         ByteString myKey = Recipes.waiterKey(prefix, lease);
         return recipes.createIfAbsent(myKey, ByteString.EMPTY, lease, prefix).compose(txn -> {
@@ -98,7 +100,7 @@ public final class LockService {
     }
 
     /** Lock.Unlock: deletes the key; answers the delete's header. */
-    public Future<UnlockResponse> unlock(UnlockRequest r) {
-        return recipes.delete(r.getKey()).map(h -> UnlockResponse.newBuilder().setHeader(h).build());
+    public Future<UnlockResponse> unlock(io.vertcd.server.auth.Caller caller, UnlockRequest r) {
+        return recipes.as(caller).delete(r.getKey()).map(h -> UnlockResponse.newBuilder().setHeader(h).build());
     }
 }

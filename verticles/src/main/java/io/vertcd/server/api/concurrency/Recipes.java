@@ -37,10 +37,22 @@ import java.util.function.BooleanSupplier;
 final class Recipes {
     private final RaftNode node;
     private final KvService kv;
+    /** Whose steps these are: each key-value call runs with this caller's identity (auth: etcd's recipes run as the client). */
+    private final io.vertcd.server.auth.Caller caller;
 
     Recipes(RaftNode node, KvService kv) {
+        this(node, kv, io.vertcd.server.auth.Caller.ANONYMOUS);
+    }
+
+    private Recipes(RaftNode node, KvService kv, io.vertcd.server.auth.Caller caller) {
         this.node = node;
         this.kv = kv;
+        this.caller = caller;
+    }
+
+    /** @return the same steps run as {@code caller} */
+    Recipes as(io.vertcd.server.auth.Caller caller) {
+        return new Recipes(node, kv, caller);
     }
 
     /** @return {@code name + "/"} */
@@ -87,7 +99,7 @@ final class Recipes {
                 .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key)))
                 .addFailure(getOwner)
                 .build();
-        return call(() -> kv.txn(txn));
+        return call(() -> kv.txn(caller, txn));
     }
 
     /** {@code If(CreateRevision(key) = rev) Then(op)}: the Proclaim / Resign step. */
@@ -97,12 +109,12 @@ final class Recipes {
                         .setResult(Compare.CompareResult.EQUAL).setCreateRevision(rev))
                 .addSuccess(op)
                 .build();
-        return call(() -> kv.txn(txn));
+        return call(() -> kv.txn(caller, txn));
     }
 
     /** A linearizable get. */
     Future<RangeResponse> get(RangeRequest r) {
-        return call(() -> kv.range(r));
+        return call(() -> kv.range(caller, r));
     }
 
     /** A linearizable get of one key. */
@@ -112,7 +124,7 @@ final class Recipes {
 
     /** Deletes one key. @return the delete's header */
     Future<ResponseHeader> delete(ByteString key) {
-        return call(() -> kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(key).build()))
+        return call(() -> kv.deleteRange(caller, DeleteRangeRequest.newBuilder().setKey(key).build()))
                 .map(r -> r.getHeader());
     }
 

@@ -60,7 +60,8 @@ public final class LeaseService {
     /** Registers the Lease methods. */
     public void register(GrpcRoutes routes) {
         routes.unary(SERVICE, "LeaseGrant", LeaseGrantRequest.getDefaultInstance(), this::grant)
-                .unary(SERVICE, "LeaseRevoke", LeaseRevokeRequest.getDefaultInstance(), this::revoke)
+                .authorized(SERVICE, "LeaseRevoke", LeaseRevokeRequest.getDefaultInstance(),
+                        (io.vertcd.server.auth.Caller c, LeaseRevokeRequest r) -> revoke(c, r))
                 .unary(SERVICE, "LeaseTimeToLive", LeaseTimeToLiveRequest.getDefaultInstance(), this::timeToLive)
                 .unary(SERVICE, "LeaseLeases", LeaseLeasesRequest.getDefaultInstance(), this::leases)
                 .<LeaseKeepAliveRequest, LeaseKeepAliveResponse>stream(SERVICE, "LeaseKeepAlive",
@@ -77,9 +78,25 @@ public final class LeaseService {
                 });
     }
 
-    /** Lease.LeaseRevoke. Fails with LEASE_NOT_FOUND for an unknown lease. */
+    /** Lease.LeaseRevoke for a server-side caller without credentials (the Lock and Election sessions). */
     public Future<LeaseRevokeResponse> revoke(LeaseRevokeRequest r) {
-        return node.proposals().propose(InternalRequest.newBuilder().setLeaseRevoke(r).build(), -1)
+        try {
+            return revoke(io.vertcd.server.auth.Caller.ANONYMOUS, r);
+        } catch (io.vertcd.statemachine.EtcdException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /**
+     * Lease.LeaseRevoke. Fails with LEASE_NOT_FOUND for an unknown lease; with auth on, the caller needs WRITE on every
+     * key of the lease, checked when it is applied (etcd authApplierV3.LeaseRevoke).
+     *
+     * @throws io.vertcd.statemachine.EtcdException INVALID_AUTH_TOKEN
+     */
+    public Future<LeaseRevokeResponse> revoke(io.vertcd.server.auth.Caller caller, LeaseRevokeRequest r)
+            throws io.vertcd.statemachine.EtcdException {
+        return node.proposals().propose(InternalRequest.newBuilder()
+                        .setHeader(node.authenticator().stamp(caller)).setLeaseRevoke(r).build(), -1)
                 .compose(LeaseService::unwrap)
                 .map(resp -> {
                     LeaseRevokeResponse g = (LeaseRevokeResponse) resp;

@@ -34,13 +34,17 @@ public final class WatchService {
     private final Supplier<Watches> watches;
     private final ResponseHeaders headers;
     private final int maxRequestBytes;
+    private final io.vertcd.server.auth.Authenticator auth;
 
     /**
      * @param watches the member's watches (RaftNode::watches; read when a call starts)
      * @param headers fills response headers
      * @param maxRequestBytes {@code --max-request-bytes}, the fragment limit
+     * @param auth checks READ on each watched range at creation (etcd isWatchPermitted)
      */
-    public WatchService(Supplier<Watches> watches, ResponseHeaders headers, int maxRequestBytes) {
+    public WatchService(Supplier<Watches> watches, ResponseHeaders headers, int maxRequestBytes,
+            io.vertcd.server.auth.Authenticator auth) {
+        this.auth = Objects.requireNonNull(auth, "auth");
         this.watches = Objects.requireNonNull(watches, "watches");
         this.headers = Objects.requireNonNull(headers, "headers");
         this.maxRequestBytes = maxRequestBytes;
@@ -87,7 +91,9 @@ public final class WatchService {
                         call.resume();
                     }
                 });
-        WatchSession session = watches.get().open(out);
+        io.vertcd.server.auth.Caller caller = call.caller();
+        WatchSession session = watches.get().open(out,
+                req -> auth.watchRefusal(caller, req.getKey().toByteArray(), req.getRangeEnd().toByteArray()));
         boolean[] ended = new boolean[1];
         Runnable end = () -> {
             if (!ended[0]) {
