@@ -476,6 +476,27 @@ public final class KvStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The hash of the MVCC content up to {@code rev} (etcd mvcc store.HashByRev, Maintenance.HashKV): equal on
+     * every member at the same revision, and equal to etcd 3.4's for the same history ({@link KvHash}). Any
+     * thread, concurrently with apply, which it never pauses; O(keys + revisions above the compacted one), so
+     * call it on a worker thread.
+     *
+     * @param rev the revision to hash up to; 0 = the current revision
+     * @throws EtcdException COMPACTED if rev is at or below the compacted revision, FUTURE_REV if above the current one
+     */
+    public KvHash.Result hashByRev(long rev) throws EtcdException {
+        return KvHash.hashByRev(this, index, store, rev);
+    }
+
+    /**
+     * The hash of every revision the store holds for clients now (Maintenance.Hash): what compaction kept and
+     * everything after it. Any thread, as {@link #hashByRev}.
+     */
+    public KvHash.Result hash() {
+        return KvHash.hashAll(this, index, store);
+    }
+
     /** @return true if the txn only reads, so {@link #readTxn} may serve it (etcd isTxnReadonly). */
     public static boolean isReadOnly(TxnRequest request) {
         return Applier.isReadOnly(request);
