@@ -46,7 +46,7 @@ public enum EtcdError {
     TIMEOUT(14, "etcdserver: request timed out"),
     TIMEOUT_DUE_TO_LEADER_FAIL(14, "etcdserver: request timed out, possibly due to previous leader failure"),
     TOO_MANY_REQUESTS(8, "etcdserver: too many requests"),
-    CORRUPT(11, "etcdserver: corrupt cluster"),
+    CORRUPT(15, "etcdserver: corrupt cluster"),
     NOT_CAPABLE(3, "etcdserver: not capable"),
     /**
      * vertcd's own, no etcd error: a txn nests more than {@link RequestLimits#MAX_TXN_DEPTH} levels (etcd has no depth

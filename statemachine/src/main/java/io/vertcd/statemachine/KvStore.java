@@ -211,6 +211,9 @@ public final class KvStore implements AutoCloseable {
      *
      * @param index the entry's Raft index; entries with index <= {@link #appliedIndex()} are skipped
      * @param term the entry's Raft term
+     * <p>While a CORRUPT alarm is active, put, delete_range, txn, compaction, lease_grant and lease_revoke change
+     * nothing and are answered {@code etcdserver: corrupt cluster} (etcd applierV3Corrupt).
+     *
      * @param request the entry's payload: put, delete_range, txn, compaction, alarm, lease_grant
      *     (response LeaseGrantResponse; ID 0 = an ID chosen from {@code index}), lease_revoke
      *     (LeaseRevokeResponse; the lease's keys are deleted in one revision, in key order) or
@@ -231,6 +234,11 @@ public final class KvStore implements AutoCloseable {
         }
         long id = request.getHeader().getId();
         ApplyResult result;
+        if (corrupt() && refusedWhenCorrupt(request.getRequestCase())) {
+            appliedTerm = term;
+            appliedIndex = index;
+            return new ApplyResult(id, null, EtcdError.CORRUPT.exception());
+        }
         try {
             result = switch (request.getRequestCase()) {
                 case PUT -> {
@@ -358,6 +366,23 @@ public final class KvStore implements AutoCloseable {
 
     AlarmStore alarmStore() {
         return alarms;
+    }
+
+    /** @return true while a CORRUPT alarm is active (etcd applierV3Corrupt in force). Any thread. */
+    public boolean corrupt() {
+        return alarms.any(AlarmTypes.CORRUPT);
+    }
+
+    /**
+     * @return true for the requests etcd's applierV3Corrupt refuses with {@code etcdserver: corrupt cluster}: every
+     *     write that goes through Raft (put, delete, txn, compaction, lease grant and revoke); alarms, lease
+     *     checkpoints and the reads served without Raft go on
+     */
+    private static boolean refusedWhenCorrupt(InternalRequest.RequestCase kind) {
+        return switch (kind) {
+            case PUT, DELETE_RANGE, TXN, COMPACTION, LEASE_GRANT, LEASE_REVOKE -> true;
+            default -> false;
+        };
     }
 
     /** @return true while a NOSPACE alarm is active (etcd applierV3Capped in force). */

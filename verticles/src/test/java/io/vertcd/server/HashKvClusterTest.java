@@ -4,6 +4,8 @@ import static io.vertcd.server.InProcessCluster.await;
 import static io.vertcd.server.InProcessCluster.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.CompactionResponse;
@@ -13,14 +15,26 @@ import io.etcd.jetcd.api.HashKVRequest;
 import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.HashRequest;
 import io.etcd.jetcd.api.HashResponse;
+import io.etcd.jetcd.api.AlarmMember;
+import io.etcd.jetcd.api.AlarmRequest;
+import io.etcd.jetcd.api.AlarmResponse;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.PutResponse;
+import io.vertcd.statemachine.AlarmTypes;
+import io.vertcd.statemachine.StoreDamage;
 import io.vertx.grpc.common.GrpcStatus;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** HashKV and Hash on three in-process members (ports 28500-28505). */
+/**
+ * HashKV, Hash and the corruption checks on three in-process members (ports 28500-28505): one member's store is
+ * altered while it is stopped ({@link StoreDamage}).
+ */
 class HashKvClusterTest {
     private static final int SIZE = 3;
 
@@ -117,5 +131,84 @@ class HashKvClusterTest {
             assertEquals(h0, c.client(i).ok("Maintenance", "Hash", HashRequest.getDefaultInstance(),
                     HashResponse.getDefaultInstance()).getHash(), "Hash of member " + i);
         }
+    }
+
+    /** Writes, waits until every member holds the last write, and stops member {@code victim} cleanly. */
+    private void writeThenStop(int victim) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            c.put(i % SIZE, "key" + (i % 5), "value" + i);
+        }
+        for (int i = 0; i < SIZE; i++) {
+            int m = i;
+            await("member " + m + " holds the last write", () -> c.holds(m, "key4", "value19"));
+        }
+        c.stop(victim);
+    }
+
+    private void damage(int member) throws Exception {
+        StoreDamage.overwriteNewestValue(dir.resolve("m" + member).resolve("member").resolve("snap"),
+                "key2".getBytes(StandardCharsets.UTF_8), "not written by any client".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void initialCheckRefusesToStartAMemberWhoseStoreWasAlteredWhileStopped() throws Exception {
+        c = new InProcessCluster(dir, 28500, SIZE, SIZE, "hashkv-initial");
+        c.extraFlags = new String[] {"--experimental-initial-corrupt-check"};
+        startAll();
+        c.awaitAgreedLeader();
+        writeThenStop(1);
+        c.start(1); // unaltered: passes the check
+        await("member 1 serves again", () -> c.holds(1, "key4", "value19"));
+
+        c.stop(2);
+        damage(2);
+        Exception e = assertThrows(Exception.class, () -> c.start(2));
+        assertTrue(String.valueOf(e.getMessage()).contains("found data inconsistency with peers"), e.toString());
+        // the others go on serving writes
+        c.put(0, "after", "1");
+    }
+
+    @Test
+    void leaderCheckRaisesTheCorruptAlarmAndWritesAreRefusedUntilDisarmed() throws Exception {
+        c = new InProcessCluster(dir, 28500, SIZE, SIZE, "hashkv-periodic");
+        c.extraFlags = new String[] {"--experimental-corrupt-check-time", "500ms"};
+        startAll();
+        int leader = c.awaitAgreedLeader();
+        int victim = (leader + 1) % SIZE;
+        writeThenStop(victim);
+        damage(victim);
+        c.start(victim);
+
+        await("the leader raises the CORRUPT alarm", () -> !corruptAlarms(leader).isEmpty());
+        assertEquals(0, corruptAlarms(leader).get(0).getMemberID(), "etcd 3.4.23 raises it for member 0");
+        for (int i = 0; i < SIZE; i++) {
+            int m = i;
+            await("member " + m + " applied the alarm", () -> !corruptAlarms(m).isEmpty());
+            TestGrpcClient.Result<PutResponse> refused = c.client(m).call("KV", "Put",
+                    PutRequest.newBuilder().setKey(b("x")).setValue(b("y")).build(), PutResponse.getDefaultInstance());
+            assertEquals(GrpcStatus.DATA_LOSS, refused.status(), "member " + m);
+            assertEquals("etcdserver: corrupt cluster", refused.message());
+            assertEquals("value19", InProcessCluster.value(c.get(m, "key4", false)), "reads go on");
+        }
+
+        // etcdctl alarm disarm: DEACTIVATE what GET lists
+        c.client(0).ok("Maintenance", "Alarm", AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.DEACTIVATE)
+                .setMemberID(0).setAlarmValue(AlarmTypes.CORRUPT).build(), AlarmResponse.getDefaultInstance());
+        assertEquals(List.of(), corruptAlarms(0));
+        c.put(leader, "x", "y");
+    }
+
+    private List<AlarmMember> corruptAlarms(int member) {
+        TestGrpcClient.Result<AlarmResponse> r;
+        try {
+            r = c.client(member).call("Maintenance", "Alarm",
+                AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.GET).build(), AlarmResponse.getDefaultInstance());
+        } catch (Exception e) {
+            return List.of();
+        }
+        if (r.status() != GrpcStatus.OK) {
+            return List.of();
+        }
+        return r.response().getAlarmsList().stream().filter(a -> a.getAlarmValue() == AlarmTypes.CORRUPT).toList();
     }
 }

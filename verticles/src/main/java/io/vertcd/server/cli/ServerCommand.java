@@ -99,6 +99,14 @@ public final class ServerCommand {
             description = "Duration between two checkpoints of a lease's remaining TTL (etcd 3.5).")
     String leaseCheckpointInterval;
 
+    @Option(names = "--experimental-initial-corrupt-check", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Check data corruption before serving any client/peer traffic.")
+    boolean initialCorruptCheck;
+
+    @Option(names = "--experimental-corrupt-check-time", defaultValue = "0s",
+            description = "Duration of time between cluster corruption check passes.")
+    String corruptCheckTime;
+
     @Option(names = "--strict-reconfig-check", defaultValue = "true", arity = "0..1", fallbackValue = "true",
             description = "Reject reconfiguration requests that would cause quorum loss.")
     boolean strictReconfigCheck;
@@ -203,6 +211,10 @@ public final class ServerCommand {
         if (leaseCheckpointMs <= 0) {
             throw new ConfigException("vertcd: --experimental-lease-checkpoint-interval must be positive");
         }
+        long corruptCheckMs = GoDurations.parseMs("--experimental-corrupt-check-time", corruptCheckTime);
+        if (corruptCheckMs < 0) {
+            throw new ConfigException("vertcd: --experimental-corrupt-check-time must not be negative");
+        }
         List<URI> clientListen = httpUrls("--listen-client-urls", listenClientUrls, true);
         List<URI> clientAdvertise = httpUrls("--advertise-client-urls", advertiseClientUrls, false);
         List<URI> peerListen = httpUrls("--listen-peer-urls", listenPeerUrls, true);
@@ -234,7 +246,7 @@ public final class ServerCommand {
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
                 "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
-                "extensive".equals(metrics));
+                "extensive".equals(metrics), new MaintenanceOptions(initialCorruptCheck, corruptCheckMs));
     }
 
     /**

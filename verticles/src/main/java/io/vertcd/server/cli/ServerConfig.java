@@ -49,6 +49,7 @@ import java.util.List;
  *     {@code /health}, {@code /livez} and {@code /readyz}; empty for none (etcd's default)
  * @param extensiveMetrics {@code --metrics extensive}: also the gRPC handling-time histogram (etcd's default is
  *     {@code basic})
+ * @param maintenance corruption checks ({@link MaintenanceOptions})
  */
 public record ServerConfig(
         String name,
@@ -73,7 +74,8 @@ public record ServerConfig(
         boolean joinExisting,
         boolean strictReconfigCheck,
         List<URI> listenMetricsUrls,
-        boolean extensiveMetrics) {
+        boolean extensiveMetrics,
+        MaintenanceOptions maintenance) {
 
     /** Copies the lists. */
     public ServerConfig {

@@ -67,8 +67,6 @@ public final class UnsupportedFlags {
             text("--proxy-dial-timeout", "1000", "Time (in milliseconds) for a dial to timeout."),
             text("--proxy-write-timeout", "5000", "Time (in milliseconds) for a write to timeout."),
             text("--proxy-read-timeout", "0", "Time (in milliseconds) for a read to timeout."),
-            bool("--experimental-initial-corrupt-check", "false", "Check data corruption before serving any client/peer traffic."),
-            text("--experimental-corrupt-check-time", "0s", "Duration of time between cluster corruption check passes."),
             text("--experimental-enable-v2v3", "", "Serve v2 requests through the v3 backend under a given prefix."),
             text("--experimental-backend-bbolt-freelist-type", "array", "Freelist type of the bbolt backend."),
             text("--experimental-compaction-batch-limit", "1000", "Maximum revisions deleted in each compaction batch."),

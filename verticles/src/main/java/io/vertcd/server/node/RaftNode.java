@@ -58,6 +58,7 @@ public final class RaftNode extends VerticleBase {
     private final Startup startup;
     private final LeaseExpiry leaseExpiry;
     private final StatsPublisher statsPublisher;
+    private final CorruptionCheck corruptionCheck;
     private long timerId = -1;
     private long leaseTimerId = -1;
 
@@ -84,6 +85,7 @@ public final class RaftNode extends VerticleBase {
         this.startup = new Startup(state, stores, snapshots, peers, table);
         this.leaseExpiry = new LeaseExpiry(state, proposals);
         this.statsPublisher = new StatsPublisher(state, pause, proposals);
+        this.corruptionCheck = new CorruptionCheck(state, reads, proposals);
     }
 
     // ------------------------------------------------------------------ the parts, for the services
@@ -182,6 +184,7 @@ public final class RaftNode extends VerticleBase {
         state.context = context;
         return context.executeBlocking(startup::openStores, false).compose(opened -> startup.join(opened)
                 .compose(startup::startPeers)
+                .compose(ready -> corruptionCheck.initialCheck(ready.kvStore()).map(ready))
                 .map(ready -> {
                     startRaft(ready);
                     return (Void) null;
@@ -208,6 +211,7 @@ public final class RaftNode extends VerticleBase {
         w.start(vertx);
         state.watches = w;
         leaseTimerId = vertx.setPeriodic(LeaseExpiry.SCAN_MS, id -> leaseExpiry.scan());
+        corruptionCheck.start();
         leadership.maybeCampaign();
         state.process();
     }
@@ -305,6 +309,7 @@ public final class RaftNode extends VerticleBase {
         if (leaseTimerId >= 0) {
             vertx.cancelTimer(leaseTimerId);
         }
+        corruptionCheck.stop();
     }
 
     private void fatal(Throwable t) {

@@ -180,6 +180,14 @@ public final class Reads {
         return onWorker(KvStore::hash);
     }
 
+    /**
+     * @return completes with the store revision after a linearizable read round (etcd linearizableReadNotify): every
+     *     entry committed before the call is applied by then; fails with TIMEOUT or STOPPED. Any thread.
+     */
+    Future<Long> linearizableRevision() {
+        return read(false, KvStore::currentRevision);
+    }
+
     private <T> Future<T> onWorker(StoreRead<T> op) {
         return bounded(reply -> pause.whenStoreIdle(() -> {
             KvStore kv = state.kvStore;

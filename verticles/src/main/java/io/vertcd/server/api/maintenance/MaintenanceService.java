@@ -16,6 +16,7 @@ import io.etcd.jetcd.api.MoveLeaderRequest;
 import io.etcd.jetcd.api.MoveLeaderResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
+import io.vertcd.statemachine.AlarmTypes;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertx.core.Future;
@@ -100,7 +101,7 @@ public final class MaintenanceService {
                 b.addErrors(EtcdError.NO_LEADER.message());
             }
             for (AlarmMember a : s.alarms()) {
-                b.addErrors("memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm().name() + " ");
+                b.addErrors("memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + AlarmTypes.name(a.getAlarmValue()) + " ");
             }
             return b.build();
         });
