@@ -51,7 +51,10 @@ public final class KvStore implements AutoCloseable {
 
     private final Path dir;
     private final KvStoreOptions options;
-    private final RevisionStore store;
+    /** Replaced only by {@link #defragSwap}, with no apply or driver read running; read by hashes on workers. */
+    private volatile RevisionStore store;
+    /** Bytes of the revision store file backed by disk blocks, refreshed by {@link #refreshDiskBytes}; -1 unknown. */
+    private volatile long diskBytes = -1;
     private final TreeIndex index = new TreeIndex();
     private final AlarmStore alarms = new AlarmStore();
     private final Applier applier = new Applier(this);
@@ -554,6 +557,83 @@ public final class KvStore implements AutoCloseable {
         pendingRemovals.clear();
     }
 
+    // ---- defragmentation --------------------------------------------------------------------
+
+    /** File the revision store is rebuilt into by {@link #defragCopy}. */
+    static final String DEFRAG_FILE = MAP_FILE + ".defrag";
+
+    /**
+     * A revision store being rebuilt: every revision up to {@code copiedUpTo} copied.
+     *
+     * @param target the new store, not yet in use
+     * @param copiedUpTo the store revision the copy covers
+     */
+    public record DefragCopy(RevisionStore target, long copiedUpTo) {}
+
+    /**
+     * First half of an online defragmentation (etcd backend.Defrag, which instead stops the member while bbolt copies
+     * its file): copies every revision up to the current one into a fresh, densely packed revision store file
+     * ({@code revisions.cm3.defrag}) and syncs it. Runs on a worker thread while the apply thread goes on: revisions
+     * at or below the current one are never rewritten, and none leaves the store unless a checkpoint runs, so the
+     * caller must hold checkpoints back until {@link #defragSwap} or {@link #defragAbort}. Blocking I/O: O(revisions).
+     */
+    public DefragCopy defragCopy() throws IOException {
+        long upTo = currentRevision;
+        Path file = dir.resolve(DEFRAG_FILE);
+        Files.deleteIfExists(file);
+        RevisionStore target = RevisionStore.open(file, Math.max(1, options.expectedKeys()), false);
+        try {
+            store.copyTo(target, upTo);
+            target.sync();
+            return new DefragCopy(target, upTo);
+        } catch (IOException | RuntimeException e) {
+            target.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /**
+     * Second half: copies the revisions written since {@link #defragCopy} (above {@code copy.copiedUpTo()}), renames
+     * the new file over {@code revisions.cm3} and makes it the store. No apply or read may run meanwhile; it takes
+     * time in proportion to the writes made during the copy. Those are not synced here: they lie above the last
+     * checkpoint (checkpoints were held back), so a crash rolls them back and the log re-applies them, as for any
+     * write since the last checkpoint; the next checkpoint syncs them.
+     *
+     * @return the old revision store, to close once no hash still reads it (closing unmaps it: do it off the pause)
+     */
+    public AutoCloseable defragSwap(DefragCopy copy) throws IOException {
+        RevisionStore target = copy.target();
+        try {
+            for (long main = copy.copiedUpTo() + 1; main <= currentRevision; main++) {
+                for (long sub = 0; ; sub++) {
+                    byte[] v = store.getRaw(main, sub);
+                    if (v == null) {
+                        break;
+                    }
+                    target.putRaw(main, sub, v);
+                }
+            }
+            Files.move(dir.resolve(DEFRAG_FILE), dir.resolve(MAP_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.syncDir(dir);
+        } catch (IOException | RuntimeException e) {
+            defragAbort(copy);
+            throw e;
+        }
+        RevisionStore old = store;
+        target.retarget(dir.resolve(MAP_FILE));
+        store = target;
+        diskBytes = -1;
+        return old;
+    }
+
+    /** Drops a {@link DefragCopy} that will not be swapped in. */
+    public void defragAbort(DefragCopy copy) throws IOException {
+        copy.target().close();
+        Files.deleteIfExists(dir.resolve(DEFRAG_FILE));
+    }
+
     /** @return the revision store, for {@link StoreSnapshots} (no apply may run while it is used) */
     RevisionStore revisionStore() {
         return store;
@@ -566,13 +646,22 @@ public final class KvStore implements AutoCloseable {
 
     // ---- sizes, quota, alarms --------------------------------------------------------------
 
+    /** Bytes a store file takes besides its entries (an empty revision store takes 20480 bytes on disk). */
+    static final long EMPTY_STORE_BYTES = 20480;
+
     /**
-     * @return bytes allocated to entries in the revision store file (Chronicle segment usage),
-     *     plus the marker; etcd's dbSize. The map file itself is sparse and pre-sized, so its
-     *     length is not used. O(segments).
+     * @return bytes the store occupies on disk (etcd's dbSize, its bbolt file's size): the revision store file's
+     *     blocks as of the last {@link #refreshDiskBytes()} (the file is sparse and pre-sized, so not its length),
+     *     never less than the entries in use plus an empty store's 20480 bytes. Compaction frees space inside the
+     *     file for later writes but does not shrink it; {@link #defragCopy} + {@link #defragSwap} do. O(1), any thread.
      */
     public long dbSizeBytes() {
-        return Math.max(store.usedBytes(), store.inUseBytes());
+        return Math.max(diskBytes, store.inUseBytes() + EMPTY_STORE_BYTES);
+    }
+
+    /** Measures the revision store file's disk blocks for {@link #dbSizeBytes()}. Blocking: O(file extents) system calls. */
+    public void refreshDiskBytes() {
+        diskBytes = store.diskBytes();
     }
 
     /**

@@ -59,6 +59,7 @@ public final class RaftNode extends VerticleBase {
     private final LeaseExpiry leaseExpiry;
     private final StatsPublisher statsPublisher;
     private final CorruptionCheck corruptionCheck;
+    private final Defragmenter defragmenter;
     private long timerId = -1;
     private long leaseTimerId = -1;
 
@@ -86,6 +87,7 @@ public final class RaftNode extends VerticleBase {
         this.leaseExpiry = new LeaseExpiry(state, proposals);
         this.statsPublisher = new StatsPublisher(state, pause, proposals);
         this.corruptionCheck = new CorruptionCheck(state, reads, proposals);
+        this.defragmenter = new Defragmenter(state, pause);
     }
 
     // ------------------------------------------------------------------ the parts, for the services
@@ -98,6 +100,11 @@ public final class RaftNode extends VerticleBase {
     /** @return where ranges, read-only txns, status and lessor questions are served */
     public Reads reads() {
         return reads;
+    }
+
+    /** @return this member's store defragmentation (Maintenance.Defragment) */
+    public Future<Void> defragment() {
+        return defragmenter.defragment();
     }
 
     /** @return where membership changes are made and the member list is read */
