@@ -107,6 +107,14 @@ public final class ServerCommand {
             description = "Duration of time between cluster corruption check passes.")
     String corruptCheckTime;
 
+    @Option(names = "--auto-compaction-retention", defaultValue = "0",
+            description = "Auto compaction retention length. 0 means disable auto compaction.")
+    String autoCompactionRetention;
+
+    @Option(names = "--auto-compaction-mode", defaultValue = "periodic",
+            description = "Interpret 'auto-compaction-retention' one of: periodic|revision. 'periodic' for duration based retention, defaulting to hours if no time unit is provided (e.g. '5m'). 'revision' for revision number based retention.")
+    String autoCompactionMode;
+
     @Option(names = "--strict-reconfig-check", defaultValue = "true", arity = "0..1", fallbackValue = "true",
             description = "Reject reconfiguration requests that would cause quorum loss.")
     boolean strictReconfigCheck;
@@ -215,6 +223,7 @@ public final class ServerCommand {
         if (corruptCheckMs < 0) {
             throw new ConfigException("vertcd: --experimental-corrupt-check-time must not be negative");
         }
+        long retention = MaintenanceOptions.parseRetention(autoCompactionMode, autoCompactionRetention);
         List<URI> clientListen = httpUrls("--listen-client-urls", listenClientUrls, true);
         List<URI> clientAdvertise = httpUrls("--advertise-client-urls", advertiseClientUrls, false);
         List<URI> peerListen = httpUrls("--listen-peer-urls", listenPeerUrls, true);
@@ -246,7 +255,8 @@ public final class ServerCommand {
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
                 "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
-                "extensive".equals(metrics), new MaintenanceOptions(initialCorruptCheck, corruptCheckMs));
+                "extensive".equals(metrics), new MaintenanceOptions(initialCorruptCheck, corruptCheckMs,
+                        "periodic".equals(autoCompactionMode), retention));
     }
 
     /**

@@ -36,8 +36,6 @@ public final class UnsupportedFlags {
             text("--discovery-srv", "", "DNS srv domain used to bootstrap the cluster."),
             text("--discovery-srv-name", "", "Suffix to the dns srv name queried when bootstrapping."),
             bool("--pre-vote", "true", "Run an additional Raft election phase (vertcd always does)."),
-            text("--auto-compaction-retention", "0", "Auto compaction retention length. 0 means disable auto compaction."),
-            text("--auto-compaction-mode", "periodic", "Interpret 'auto-compaction-retention' one of: periodic|revision."),
             bool("--enable-v2", "false", "Accept etcd V2 client requests."),
             text("--cert-file", "", "Path to the client server TLS cert file."),
             text("--key-file", "", "Path to the client server TLS key file."),

@@ -60,6 +60,7 @@ public final class RaftNode extends VerticleBase {
     private final StatsPublisher statsPublisher;
     private final CorruptionCheck corruptionCheck;
     private final Defragmenter defragmenter;
+    private final AutoCompactor autoCompactor;
     private long timerId = -1;
     private long leaseTimerId = -1;
 
@@ -88,6 +89,7 @@ public final class RaftNode extends VerticleBase {
         this.statsPublisher = new StatsPublisher(state, pause, proposals);
         this.corruptionCheck = new CorruptionCheck(state, reads, proposals);
         this.defragmenter = new Defragmenter(state, pause);
+        this.autoCompactor = new AutoCompactor(state, proposals);
     }
 
     // ------------------------------------------------------------------ the parts, for the services
@@ -219,6 +221,7 @@ public final class RaftNode extends VerticleBase {
         state.watches = w;
         leaseTimerId = vertx.setPeriodic(LeaseExpiry.SCAN_MS, id -> leaseExpiry.scan());
         corruptionCheck.start();
+        autoCompactor.start();
         leadership.maybeCampaign();
         state.process();
     }
@@ -317,6 +320,7 @@ public final class RaftNode extends VerticleBase {
             vertx.cancelTimer(leaseTimerId);
         }
         corruptionCheck.stop();
+        autoCompactor.stop();
     }
 
     private void fatal(Throwable t) {
