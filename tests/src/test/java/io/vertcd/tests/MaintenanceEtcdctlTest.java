@@ -47,7 +47,7 @@ class MaintenanceEtcdctlTest {
             Etcdctl.Result future = ctl.run("endpoint", "hashkv", "--rev=99");
             assertTrue(future.stderr().contains("etcdserver: mvcc: required revision is a future revision"), future.toString());
             Etcdctl.Result defrag = ctl.run("defrag");
-            assertEquals("Finished defragmenting etcd member[" + member.clientUrl().replace("http://", "") + "]\n",
+            assertEquals("Finished defragmenting etcd member[" + member.clientUrl() + "]\n",
                     defrag.stdout(), defrag.toString());
             t.append(hashKV(ctl, "0")).append(" after-defrag ");
             Etcdctl.Result alarms = ctl.run("alarm", "list");
