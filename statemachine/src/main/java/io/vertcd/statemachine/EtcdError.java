@@ -47,7 +47,7 @@ public enum EtcdError {
     TIMEOUT(14, "etcdserver: request timed out"),
     TIMEOUT_DUE_TO_LEADER_FAIL(14, "etcdserver: request timed out, possibly due to previous leader failure"),
     TOO_MANY_REQUESTS(8, "etcdserver: too many requests"),
-    CORRUPT(11, "etcdserver: corrupt cluster"),
+    CORRUPT(15, "etcdserver: corrupt cluster"),
     NOT_CAPABLE(3, "etcdserver: not capable"),
     ROOT_USER_NOT_EXIST(9, "etcdserver: root user does not exist"),
     ROOT_ROLE_NOT_EXIST(9, "etcdserver: root user does not have root role"),

@@ -53,7 +53,10 @@ public final class KvStore implements AutoCloseable {
 
     private final Path dir;
     private final KvStoreOptions options;
-    private final RevisionStore store;
+    /** Replaced only by {@link #defragSwap}, with no apply or driver read running; read by hashes on workers. */
+    private volatile RevisionStore store;
+    /** Bytes of the revision store file backed by disk blocks, refreshed by {@link #refreshDiskBytes}; -1 unknown. */
+    private volatile long diskBytes = -1;
     private final TreeIndex index = new TreeIndex();
     private final AlarmStore alarms = new AlarmStore();
     private final Applier applier = new Applier(this);
@@ -216,6 +219,9 @@ public final class KvStore implements AutoCloseable {
      *
      * @param index the entry's Raft index; entries with index <= {@link #appliedIndex()} are skipped
      * @param term the entry's Raft term
+     * <p>While a CORRUPT alarm is active, put, delete_range, txn, compaction, lease_grant and lease_revoke change
+     * nothing and are answered {@code etcdserver: corrupt cluster} (etcd applierV3Corrupt).
+     *
      * @param request the entry's payload: put, delete_range, txn, compaction, alarm, lease_grant
      *     (response LeaseGrantResponse; ID 0 = an ID chosen from {@code index}), lease_revoke
      *     (LeaseRevokeResponse; the lease's keys are deleted in one revision, in key order) or
@@ -236,6 +242,11 @@ public final class KvStore implements AutoCloseable {
         }
         long id = request.getHeader().getId();
         ApplyResult result;
+        if (corrupt() && refusedWhenCorrupt(request.getRequestCase())) {
+            appliedTerm = term;
+            appliedIndex = index;
+            return new ApplyResult(id, null, EtcdError.CORRUPT.exception());
+        }
         try {
             if (AuthStore.isAuthRequest(request.getRequestCase())) {
                 result = new ApplyResult(id, auth.apply(request, index, currentRevision), null);
@@ -373,6 +384,23 @@ public final class KvStore implements AutoCloseable {
         return alarms;
     }
 
+    /** @return true while a CORRUPT alarm is active (etcd applierV3Corrupt in force). Any thread. */
+    public boolean corrupt() {
+        return alarms.any(AlarmTypes.CORRUPT);
+    }
+
+    /**
+     * @return true for the requests etcd's applierV3Corrupt refuses with {@code etcdserver: corrupt cluster}: every
+     *     write that goes through Raft (put, delete, txn, compaction, lease grant and revoke); alarms, lease
+     *     checkpoints and the reads served without Raft go on
+     */
+    private static boolean refusedWhenCorrupt(InternalRequest.RequestCase kind) {
+        return switch (kind) {
+            case PUT, DELETE_RANGE, TXN, COMPACTION, LEASE_GRANT, LEASE_REVOKE -> true;
+            default -> false;
+        };
+    }
+
     /** @return true while a NOSPACE alarm is active (etcd applierV3Capped in force). */
     boolean nospace() {
         return alarms.any(AlarmType.NOSPACE_VALUE);
@@ -489,6 +517,27 @@ public final class KvStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The hash of the MVCC content up to {@code rev} (etcd mvcc store.HashByRev, Maintenance.HashKV): equal on
+     * every member at the same revision, and equal to etcd 3.4's for the same history ({@link KvHash}). Any
+     * thread, concurrently with apply, which it never pauses; O(keys + revisions above the compacted one), so
+     * call it on a worker thread.
+     *
+     * @param rev the revision to hash up to; 0 = the current revision
+     * @throws EtcdException COMPACTED if rev is at or below the compacted revision, FUTURE_REV if above the current one
+     */
+    public KvHash.Result hashByRev(long rev) throws EtcdException {
+        return KvHash.hashByRev(this, index, store, rev);
+    }
+
+    /**
+     * The hash of every revision the store holds for clients now (Maintenance.Hash): what compaction kept and
+     * everything after it. Any thread, as {@link #hashByRev}.
+     */
+    public KvHash.Result hash() {
+        return KvHash.hashAll(this, index, store);
+    }
+
     /** @return true if the txn only reads, so {@link #readTxn} may serve it (etcd isTxnReadonly). */
     public static boolean isReadOnly(TxnRequest request) {
         return Applier.isReadOnly(request);
@@ -526,6 +575,83 @@ public final class KvStore implements AutoCloseable {
         return auth;
     }
 
+    // ---- defragmentation --------------------------------------------------------------------
+
+    /** File the revision store is rebuilt into by {@link #defragCopy}. */
+    static final String DEFRAG_FILE = MAP_FILE + ".defrag";
+
+    /**
+     * A revision store being rebuilt: every revision up to {@code copiedUpTo} copied.
+     *
+     * @param target the new store, not yet in use
+     * @param copiedUpTo the store revision the copy covers
+     */
+    public record DefragCopy(RevisionStore target, long copiedUpTo) {}
+
+    /**
+     * First half of an online defragmentation (etcd backend.Defrag, which instead stops the member while bbolt copies
+     * its file): copies every revision up to the current one into a fresh, densely packed revision store file
+     * ({@code revisions.cm3.defrag}) and syncs it. Runs on a worker thread while the apply thread goes on: revisions
+     * at or below the current one are never rewritten, and none leaves the store unless a checkpoint runs, so the
+     * caller must hold checkpoints back until {@link #defragSwap} or {@link #defragAbort}. Blocking I/O: O(revisions).
+     */
+    public DefragCopy defragCopy() throws IOException {
+        long upTo = currentRevision;
+        Path file = dir.resolve(DEFRAG_FILE);
+        Files.deleteIfExists(file);
+        RevisionStore target = RevisionStore.open(file, Math.max(1, options.expectedKeys()), false);
+        try {
+            store.copyTo(target, upTo);
+            target.sync();
+            return new DefragCopy(target, upTo);
+        } catch (IOException | RuntimeException e) {
+            target.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /**
+     * Second half: copies the revisions written since {@link #defragCopy} (above {@code copy.copiedUpTo()}), renames
+     * the new file over {@code revisions.cm3} and makes it the store. No apply or read may run meanwhile; it takes
+     * time in proportion to the writes made during the copy. Those are not synced here: they lie above the last
+     * checkpoint (checkpoints were held back), so a crash rolls them back and the log re-applies them, as for any
+     * write since the last checkpoint; the next checkpoint syncs them.
+     *
+     * @return the old revision store, to close once no hash still reads it (closing unmaps it: do it off the pause)
+     */
+    public AutoCloseable defragSwap(DefragCopy copy) throws IOException {
+        RevisionStore target = copy.target();
+        try {
+            for (long main = copy.copiedUpTo() + 1; main <= currentRevision; main++) {
+                for (long sub = 0; ; sub++) {
+                    byte[] v = store.getRaw(main, sub);
+                    if (v == null) {
+                        break;
+                    }
+                    target.putRaw(main, sub, v);
+                }
+            }
+            Files.move(dir.resolve(DEFRAG_FILE), dir.resolve(MAP_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.syncDir(dir);
+        } catch (IOException | RuntimeException e) {
+            defragAbort(copy);
+            throw e;
+        }
+        RevisionStore old = store;
+        target.retarget(dir.resolve(MAP_FILE));
+        store = target;
+        diskBytes = -1;
+        return old;
+    }
+
+    /** Drops a {@link DefragCopy} that will not be swapped in. */
+    public void defragAbort(DefragCopy copy) throws IOException {
+        copy.target().close();
+        Files.deleteIfExists(dir.resolve(DEFRAG_FILE));
+    }
+
     /** @return the revision store, for {@link StoreSnapshots} (no apply may run while it is used) */
     RevisionStore revisionStore() {
         return store;
@@ -538,13 +664,22 @@ public final class KvStore implements AutoCloseable {
 
     // ---- sizes, quota, alarms --------------------------------------------------------------
 
+    /** Bytes a store file takes besides its entries (an empty revision store takes 20480 bytes on disk). */
+    static final long EMPTY_STORE_BYTES = 20480;
+
     /**
-     * @return bytes allocated to entries in the revision store file (Chronicle segment usage),
-     *     plus the marker; etcd's dbSize. The map file itself is sparse and pre-sized, so its
-     *     length is not used. O(segments).
+     * @return bytes the store occupies on disk (etcd's dbSize, its bbolt file's size): the revision store file's
+     *     blocks as of the last {@link #refreshDiskBytes()} (the file is sparse and pre-sized, so not its length),
+     *     never less than the entries in use plus an empty store's 20480 bytes. Compaction frees space inside the
+     *     file for later writes but does not shrink it; {@link #defragCopy} + {@link #defragSwap} do. O(1), any thread.
      */
     public long dbSizeBytes() {
-        return Math.max(store.usedBytes(), store.inUseBytes());
+        return Math.max(diskBytes, store.inUseBytes() + EMPTY_STORE_BYTES);
+    }
+
+    /** Measures the revision store file's disk blocks for {@link #dbSizeBytes()}. Blocking: O(file extents) system calls. */
+    public void refreshDiskBytes() {
+        diskBytes = store.diskBytes();
     }
 
     /**

@@ -47,7 +47,7 @@ final class RevisionStore implements AutoCloseable {
     private static final byte PUT = 0;
 
     private final ChronicleMap<byte[], byte[]> map;
-    private final File file;
+    private volatile File file;
     private final AtomicLong inUseBytes = new AtomicLong();
 
     private RevisionStore(ChronicleMap<byte[], byte[]> map, File file) {
@@ -213,6 +213,24 @@ final class RevisionStore implements AutoCloseable {
         inUseBytes.set(total[0]);
     }
 
+    /**
+     * Copies every entry with main revision <= {@code maxMain} into {@code target} (putRaw). Safe while the writer goes
+     * on: Chronicle Map iterates one segment at a time under that segment's lock.
+     */
+    void copyTo(RevisionStore target, long maxMain) {
+        map.forEach((k, v) -> {
+            long main = getLong(k, 0);
+            if (main <= maxMain) {
+                target.putRaw(main, getLong(k, 8), v);
+            }
+        });
+    }
+
+    /** The map file was renamed to {@code path} (defragmentation): later syncs and sizes use that name. */
+    void retarget(Path path) {
+        this.file = path.toFile();
+    }
+
     /** @return the number of stored revisions. */
     long size() {
         return map.longSize();
@@ -244,6 +262,15 @@ final class RevisionStore implements AutoCloseable {
             used += st.usedBytes();
         }
         return used;
+    }
+
+    /**
+     * @return bytes of the map file backed by disk blocks (the file is sparse and pre-sized, so its length says
+     *     nothing): the sum of its data extents, walked with {@code lseek(SEEK_DATA / SEEK_HOLE)}; -1 if the
+     *     platform cannot tell. O(extents) system calls.
+     */
+    long diskBytes() {
+        return DiskUsage.allocatedBytes(file.toPath());
     }
 
     /** @return bytes of live entries: key + value + {@value #ENTRY_OVERHEAD_BYTES} per revision. */

@@ -114,6 +114,22 @@ public final class ServerCommand {
             description = "Duration between two checkpoints of a lease's remaining TTL (etcd 3.5).")
     String leaseCheckpointInterval;
 
+    @Option(names = "--experimental-initial-corrupt-check", defaultValue = "false", arity = "0..1", fallbackValue = "true",
+            description = "Check data corruption before serving any client/peer traffic.")
+    boolean initialCorruptCheck;
+
+    @Option(names = "--experimental-corrupt-check-time", defaultValue = "0s",
+            description = "Duration of time between cluster corruption check passes.")
+    String corruptCheckTime;
+
+    @Option(names = "--auto-compaction-retention", defaultValue = "0",
+            description = "Auto compaction retention length. 0 means disable auto compaction.")
+    String autoCompactionRetention;
+
+    @Option(names = "--auto-compaction-mode", defaultValue = "periodic",
+            description = "Interpret 'auto-compaction-retention' one of: periodic|revision. 'periodic' for duration based retention, defaulting to hours if no time unit is provided (e.g. '5m'). 'revision' for revision number based retention.")
+    String autoCompactionMode;
+
     @Option(names = "--strict-reconfig-check", defaultValue = "true", arity = "0..1", fallbackValue = "true",
             description = "Reject reconfiguration requests that would cause quorum loss.")
     boolean strictReconfigCheck;
@@ -218,6 +234,11 @@ public final class ServerCommand {
         if (leaseCheckpointMs <= 0) {
             throw new ConfigException("vertcd: --experimental-lease-checkpoint-interval must be positive");
         }
+        long corruptCheckMs = GoDurations.parseMs("--experimental-corrupt-check-time", corruptCheckTime);
+        if (corruptCheckMs < 0) {
+            throw new ConfigException("vertcd: --experimental-corrupt-check-time must not be negative");
+        }
+        long retention = MaintenanceOptions.parseRetention(autoCompactionMode, autoCompactionRetention);
         List<URI> clientListen = httpUrls("--listen-client-urls", listenClientUrls, true);
         List<URI> clientAdvertise = httpUrls("--advertise-client-urls", advertiseClientUrls, false);
         List<URI> peerListen = httpUrls("--listen-peer-urls", listenPeerUrls, true);
@@ -273,7 +294,9 @@ public final class ServerCommand {
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
                 "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
                 "extensive".equals(metrics), clientTls, peerTls, selfSignedYears,
-                AuthOptions.parse(authToken, authTokenTtl, bcryptCost));
+                AuthOptions.parse(authToken, authTokenTtl, bcryptCost),
+                new MaintenanceOptions(initialCorruptCheck, corruptCheckMs, "periodic".equals(autoCompactionMode),
+                        retention));
     }
 
     /**

@@ -55,6 +55,7 @@ import java.util.List;
  * @param peerTls TLS of the https peer URLs, listening and dialling ({@code --peer-cert-file}, {@code --peer-auto-tls}, ...)
  * @param selfSignedCertValidityYears validity of auto-TLS certificates, years ({@code --self-signed-cert-validity})
  * @param auth {@code --auth-token}, {@code --auth-token-ttl}, {@code --bcrypt-cost}
+ * @param maintenance corruption checks ({@link MaintenanceOptions})
  */
 public record ServerConfig(
         String name,
@@ -83,7 +84,8 @@ public record ServerConfig(
         TlsInfo clientTls,
         TlsInfo peerTls,
         int selfSignedCertValidityYears,
-        AuthOptions auth) {
+        AuthOptions auth,
+        MaintenanceOptions maintenance) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -129,7 +131,7 @@ public record ServerConfig(
                 clusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quotaBackendBytes, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressNotifyIntervalMs, leaseCheckpointIntervalMs,
                 initialCluster, snapshotCatchUpEntries, joinExisting, strictReconfigCheck, listenMetricsUrls,
-                extensiveMetrics, client, peer, selfSignedCertValidityYears, auth);
+                extensiveMetrics, client, peer, selfSignedCertValidityYears, auth, maintenance);
     }
 
     /** @return where auto TLS keeps the client certificate, {@code <data-dir>/fixtures/client} (etcd ClientSelfCert) */

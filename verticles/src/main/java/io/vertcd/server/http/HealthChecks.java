@@ -60,12 +60,7 @@ public final class HealthChecks {
 
     /** @return etcd's AlarmType name (Go's String(): the number for a value it does not know) */
     static String alarmName(int alarm) {
-        return switch (alarm) {
-            case 0 -> "NONE";
-            case NOSPACE -> "NOSPACE";
-            case CORRUPT -> "CORRUPT";
-            default -> String.valueOf(alarm);
-        };
+        return io.vertcd.statemachine.AlarmTypes.name(alarm);
     }
 
     /** @param member the member the checks ask */

@@ -79,6 +79,7 @@ public final class Peers {
         p.serve(PeerCall.LEASE_RENEW, this::renewOnThisLeader);
         p.serve(PeerCall.LEASE_TIME_TO_LIVE, this::timeToLiveOnThisLeader);
         p.serve(PeerCall.MEMBER_PROMOTE, changes::promoteForPeer);
+        p.serve(PeerCall.HASH_KV, req -> reads.hashKV(req.getRevision()));
         return p.start(state.config.listenPeerUrls()).map(ports -> {
             LOG.info("member {} listening for peers on {} (bound ports {}); peers {}", MemberIds.toHex(self),
                     state.config.listenPeerUrls(), ports, peerUrls);

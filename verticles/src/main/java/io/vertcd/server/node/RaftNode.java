@@ -64,6 +64,9 @@ public final class RaftNode extends VerticleBase {
     private final LeaseExpiry leaseExpiry;
     private final StatsPublisher statsPublisher;
     private final Authenticator authenticator;
+    private final CorruptionCheck corruptionCheck;
+    private final Defragmenter defragmenter;
+    private final AutoCompactor autoCompactor;
     private long timerId = -1;
     private long leaseTimerId = -1;
 
@@ -91,6 +94,9 @@ public final class RaftNode extends VerticleBase {
         this.startup = new Startup(state, stores, snapshots, peers, table);
         this.leaseExpiry = new LeaseExpiry(state, proposals);
         this.statsPublisher = new StatsPublisher(state, pause, proposals);
+        this.corruptionCheck = new CorruptionCheck(state, reads, proposals);
+        this.defragmenter = new Defragmenter(state, pause);
+        this.autoCompactor = new AutoCompactor(state, proposals);
     }
 
     // ------------------------------------------------------------------ the parts, for the services
@@ -116,6 +122,11 @@ public final class RaftNode extends VerticleBase {
     /** @return where ranges, read-only txns, status and lessor questions are served */
     public Reads reads() {
         return reads;
+    }
+
+    /** @return this member's store defragmentation (Maintenance.Defragment) */
+    public Future<Void> defragment() {
+        return defragmenter.defragment();
     }
 
     /** @return where membership changes are made and the member list is read */
@@ -202,6 +213,7 @@ public final class RaftNode extends VerticleBase {
         state.context = context;
         return context.executeBlocking(startup::openStores, false).compose(opened -> startup.join(opened)
                 .compose(startup::startPeers)
+                .compose(ready -> corruptionCheck.initialCheck(ready.kvStore()).map(ready))
                 .map(ready -> {
                     startRaft(ready);
                     return (Void) null;
@@ -228,6 +240,8 @@ public final class RaftNode extends VerticleBase {
         w.start(vertx);
         state.watches = w;
         leaseTimerId = vertx.setPeriodic(LeaseExpiry.SCAN_MS, id -> leaseExpiry.scan());
+        corruptionCheck.start();
+        autoCompactor.start();
         leadership.maybeCampaign();
         state.process();
     }
@@ -325,6 +339,8 @@ public final class RaftNode extends VerticleBase {
         if (leaseTimerId >= 0) {
             vertx.cancelTimer(leaseTimerId);
         }
+        corruptionCheck.stop();
+        autoCompactor.stop();
     }
 
     private void fatal(Throwable t) {

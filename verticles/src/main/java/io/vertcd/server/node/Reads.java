@@ -1,6 +1,7 @@
 package io.vertcd.server.node;
 
 import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.TxnRequest;
@@ -8,6 +9,7 @@ import io.etcd.jetcd.api.TxnResponse;
 import io.vertcd.raft.ReadState;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.EtcdException;
+import io.vertcd.statemachine.KvHash;
 import io.vertcd.statemachine.KvStore;
 import io.vertcd.statemachine.lease.Lessor;
 import io.vertx.core.Future;
@@ -151,6 +153,55 @@ public final class Reads {
             reply.complete(new NodeStatus(state.leader, loop.committedIndex(), loop.term(), loop.appliedIndex(),
                     state.kvStore.dbSizeBytes(), state.kvStore.dbSizeInUseBytes(), List.copyOf(state.kvStore.alarms()),
                     state.kvStore.currentRevision()));
+        }));
+    }
+
+    /**
+     * The hash of the store's MVCC content up to {@code revision} (Maintenance.HashKV, etcd HashByRev), computed on a
+     * worker thread from the live store: apply and reads go on meanwhile, never paused ({@link KvStore#hashByRev}).
+     * Waits only for a running checkpoint or snapshot swap to end before it starts. Any thread.
+     *
+     * <p>The answer is etcd's HashKVResponse: header.revision the current revision when the hash began, hash the
+     * CRC-32C, compact_revision the compacted revision (-1 if never compacted).
+     *
+     * @param revision the revision to hash up to, 0 = the current one
+     * @return completes on the caller's context; fails with COMPACTED, FUTURE_REV, TOO_MANY_REQUESTS or STOPPED
+     */
+    public Future<HashKVResponse> hashKV(long revision) {
+        return onWorker(kv -> kv.hashByRev(revision)).map(r -> HashKVResponse.newBuilder()
+                .setHeader(state.headers.header(r.currentRevision()))
+                .setHash((int) r.hash())
+                .setCompactRevision(r.compactRevision())
+                .build());
+    }
+
+    /** @return the hash of every revision the store holds (Maintenance.Hash), as {@link #hashKV}; any thread */
+    public Future<KvHash.Result> hash() {
+        return onWorker(KvStore::hash);
+    }
+
+    /**
+     * @return completes with the store revision after a linearizable read round (etcd linearizableReadNotify): every
+     *     entry committed before the call is applied by then; fails with TIMEOUT or STOPPED. Any thread.
+     */
+    Future<Long> linearizableRevision() {
+        return read(false, KvStore::currentRevision);
+    }
+
+    private <T> Future<T> onWorker(StoreRead<T> op) {
+        return bounded(reply -> pause.whenStoreIdle(() -> {
+            KvStore kv = state.kvStore;
+            if (state.stopped || kv == null) {
+                reply.fail(EtcdError.STOPPED.exception());
+                return;
+            }
+            state.vertx.executeBlocking(() -> op.read(kv), false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    reply.complete(ar.result());
+                } else {
+                    reply.fail(ar.cause());
+                }
+            });
         }));
     }
 

@@ -10,13 +10,19 @@ import java.util.Set;
 /**
  * Publishes the driver's gauges into {@link NodeStats} once per heartbeat, so scrapes and health checks read them
  * without hopping onto the driver (etcd updates the same gauges as it goes: raft.go, mvcc/metrics.go). While the store
- * is paused (a checkpoint, a snapshot export or install) the store's part is taken once the pause ends. Driver only.
+ * is paused (a checkpoint, a snapshot export or install) the store's part is taken once the pause ends. Every
+ * {@value #DISK_REFRESH_BEATS} heartbeats the store file's disk blocks are measured again on a worker thread (the
+ * dbSize figure). Driver only.
  */
 final class StatsPublisher {
     private final NodeState state;
     private final StorePause pause;
     private final Proposals proposals;
+    /** Heartbeats between two measures of the store file's disk blocks (a worker-thread walk of its extents). */
+    static final int DISK_REFRESH_BEATS = 10;
     private boolean queued;
+    private boolean refreshing;
+    private int beats;
 
     StatsPublisher(NodeState state, StorePause pause, Proposals proposals) {
         this.state = state;
@@ -40,6 +46,13 @@ final class StatsPublisher {
 
     private void publishNow() {
         KvStore kv = state.kvStore;
+        if (++beats % DISK_REFRESH_BEATS == 1 && !refreshing) {
+            refreshing = true;
+            state.vertx.executeBlocking(() -> {
+                kv.refreshDiskBytes();
+                return null;
+            }, false).onComplete(ar -> refreshing = false);
+        }
         Set<Integer> alarms = new HashSet<>();
         for (AlarmMember a : kv.alarms()) {
             alarms.add(a.getAlarmValue());

@@ -33,6 +33,8 @@ final class StorePause {
     private final Consumer<Throwable> fatal;
     /** The running checkpoint or exclusive work; the stop waits for it before closing the store. */
     private Future<Void> workDone = Future.succeededFuture();
+    /** Work that needs the revision store to keep every revision (a defragmentation's copy) holds checkpoints back. */
+    private int checkpointHolds;
     /** Index of the last checkpoint (or of the snapshot Raft restored from). */
     private long snapshotIndex;
 
@@ -98,49 +100,79 @@ final class StorePause {
         });
     }
 
+    /** Holds checkpoints back until {@link #releaseCheckpoints()} (they delete compacted revisions). Driver only. */
+    void holdCheckpoints() {
+        checkpointHolds++;
+    }
+
+    /** Ends a {@link #holdCheckpoints()}; a checkpoint that came due meanwhile runs at the next apply. Driver only. */
+    void releaseCheckpoints() {
+        checkpointHolds--;
+    }
+
     /** Checkpoints the store if {@code --snapshot-count} entries were applied since the last one. Driver only. */
     void maybeCheckpoint() {
-        if (state.loop.appliedIndex() - snapshotIndex >= state.config.snapshotCount()) {
-            ReadyLoop loop = state.loop;
-            long index = loop.appliedIndex();
-            SnapshotMetadata meta = SnapshotMetadata.newBuilder()
-                    .setIndex(index).setTerm(loop.appliedTerm()).setConfState(loop.confState()).build();
-            long catchUp = state.config.snapshotCatchUpEntries();
-            long compactTo = index > catchUp ? index - catchUp : 0;
-            KvStore kv = state.kvStore;
-            WriteAheadLog w = state.wal;
-            Membership members = state.membership.copy();
-            Path membersFile = state.config.dataDir().resolve("member").resolve(Membership.FILE_NAME);
-            long startNs = System.nanoTime();
-            withStoreExclusive(() -> {
-                kv.checkpoint();
-                members.write(membersFile); // before the WAL's mark: never older than the log it goes with
-                w.saveSnapshot(meta).get();
-                if (compactTo > 0) {
-                    w.releaseTo(compactTo);
-                }
-                return null;
-            }, (v, err) -> {
-                if (state.stopped) {
-                    return;
-                }
-                if (err != null) {
-                    fatal.accept(new IOException("checkpoint at index " + index + " failed", err));
-                    return;
-                }
-                try {
-                    state.storage.createSnapshot(index, meta.getConfState(), ByteString.EMPTY);
-                    if (compactTo > state.storage.firstIndex() - 1) {
-                        state.storage.compact(compactTo);
-                    }
-                } catch (RuntimeException e) {
-                    fatal.accept(e);
-                    return;
-                }
-                snapshotIndex = index;
-                LOG.info("checkpointed the key-value store at index {} in {} ms; log compacted to {}", index,
-                        (System.nanoTime() - startNs) / 1_000_000, compactTo);
-            });
+        if (checkpointHolds == 0 && state.loop.appliedIndex() - snapshotIndex >= state.config.snapshotCount()) {
+            checkpoint();
         }
+    }
+
+    /**
+     * Checkpoints the store now (on a worker thread, the store paused): afterwards the revisions compacted so far are
+     * gone from the revision store. Driver only.
+     *
+     * @return completes on the driver when the checkpoint is durable; fails with its error (after which the node
+     *     stops) or STOPPED
+     */
+    Future<Void> checkpoint() {
+        Promise<Void> checkpointed = Promise.promise();
+        if (state.loop.appliedIndex() <= snapshotIndex) {
+            return Future.succeededFuture(); // nothing applied since the last checkpoint
+        }
+        ReadyLoop loop = state.loop;
+        long index = loop.appliedIndex();
+        SnapshotMetadata meta = SnapshotMetadata.newBuilder()
+                .setIndex(index).setTerm(loop.appliedTerm()).setConfState(loop.confState()).build();
+        long catchUp = state.config.snapshotCatchUpEntries();
+        long compactTo = index > catchUp ? index - catchUp : 0;
+        KvStore kv = state.kvStore;
+        WriteAheadLog w = state.wal;
+        Membership members = state.membership.copy();
+        Path membersFile = state.config.dataDir().resolve("member").resolve(Membership.FILE_NAME);
+        long startNs = System.nanoTime();
+        withStoreExclusive(() -> {
+            kv.checkpoint();
+            members.write(membersFile); // before the WAL's mark: never older than the log it goes with
+            w.saveSnapshot(meta).get();
+            if (compactTo > 0) {
+                w.releaseTo(compactTo);
+            }
+            return null;
+        }, (v, err) -> {
+            if (state.stopped) {
+                checkpointed.tryFail(EtcdError.STOPPED.exception());
+                return;
+            }
+            if (err != null) {
+                checkpointed.tryFail(err);
+                fatal.accept(new IOException("checkpoint at index " + index + " failed", err));
+                return;
+            }
+            try {
+                state.storage.createSnapshot(index, meta.getConfState(), ByteString.EMPTY);
+                if (compactTo > state.storage.firstIndex() - 1) {
+                    state.storage.compact(compactTo);
+                }
+            } catch (RuntimeException e) {
+                checkpointed.tryFail(e);
+                fatal.accept(e);
+                return;
+            }
+            snapshotIndex = index;
+            LOG.info("checkpointed the key-value store at index {} in {} ms; log compacted to {}", index,
+                    (System.nanoTime() - startNs) / 1_000_000, compactTo);
+            checkpointed.tryComplete();
+        });
+        return checkpointed.future();
     }
 }

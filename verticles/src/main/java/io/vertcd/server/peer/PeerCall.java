@@ -2,6 +2,8 @@ package io.vertcd.server.peer;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
+import io.etcd.jetcd.api.HashKVRequest;
+import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
@@ -45,6 +47,13 @@ public final class PeerCall<Req extends Message, Resp extends Message> {
     public static final PeerCall<MemberPromoteRequest, MemberPromoteResponse> MEMBER_PROMOTE =
             new PeerCall<>("MemberPromote", MemberPromoteRequest.getDefaultInstance(),
                     MemberPromoteResponse.getDefaultInstance());
+
+    /**
+     * HashKV of the member's store at a revision (etcd asks a peer's {@code /members/hashkv} for it, corrupt.go
+     * getPeerHashKVs): the corruption checks compare it with their own.
+     */
+    public static final PeerCall<HashKVRequest, HashKVResponse> HASH_KV =
+            new PeerCall<>("HashKV", HashKVRequest.getDefaultInstance(), HashKVResponse.getDefaultInstance());
 
     private final String method;
     final ServiceMethod<Req, Resp> serverMethod;

@@ -102,11 +102,9 @@ class ServerCommandTest {
     @Test
     void unsupportedFeaturesAreRefusedByName() {
         assertEquals("vertcd: --enable-v2 is not supported yet", refusal(Map.of(), "--enable-v2=true"));
-        assertEquals("vertcd: --auto-compaction-retention is not supported yet",
-                refusal(Map.of(), "--auto-compaction-retention", "1h"));
         assertEquals("vertcd: --wal-dir is not supported yet", refusal(Map.of("ETCD_WAL_DIR", "/w"))); // via env too
-        assertEquals("vertcd: --experimental-initial-corrupt-check is not supported yet",
-                refusal(Map.of(), "--experimental-initial-corrupt-check"));
+        assertEquals("vertcd: --experimental-compaction-batch-limit is not supported yet",
+                refusal(Map.of(), "--experimental-compaction-batch-limit", "100"));
     }
 
     @Test
@@ -163,6 +161,28 @@ class ServerCommandTest {
         assertEquals("vertcd: selfSignedCertValidity is invalid,it should be greater than 0",
                 refusal(Map.of(), "--self-signed-cert-validity", "0"));
         assertTrue(refusal(Map.of(), "--listen-client-urls", "unixs://x:1").contains("not supported yet"));
+    }
+
+    @Test
+    void corruptCheckAndAutoCompactionFlagsAsEtcdParsesThem() throws Exception {
+        MaintenanceOptions none = parse(Map.of()).maintenance();
+        assertEquals(MaintenanceOptions.DEFAULTS, none);
+        MaintenanceOptions checks = parse(Map.of("ETCD_EXPERIMENTAL_CORRUPT_CHECK_TIME", "90s"),
+                "--experimental-initial-corrupt-check").maintenance();
+        assertTrue(checks.initialCorruptCheck());
+        assertEquals(90_000, checks.corruptCheckIntervalMs());
+        // periodic: a whole number is hours, anything else a Go duration
+        assertEquals(3 * 3_600_000L, parse(Map.of(), "--auto-compaction-retention", "3").maintenance().autoCompactionRetention());
+        MaintenanceOptions minutes = parse(Map.of(), "--auto-compaction-retention", "5m").maintenance();
+        assertTrue(minutes.periodicCompaction());
+        assertEquals(300_000, minutes.autoCompactionRetention());
+        MaintenanceOptions revisions = parse(Map.of("ETCD_AUTO_COMPACTION_MODE", "revision"),
+                "--auto-compaction-retention", "1000").maintenance();
+        assertEquals(false, revisions.periodicCompaction());
+        assertEquals(1000, revisions.autoCompactionRetention());
+        assertEquals("vertcd: unknown auto-compaction-mode \"hourly\"",
+                refusal(Map.of(), "--auto-compaction-mode", "hourly", "--auto-compaction-retention", "1"));
+        assertTrue(refusal(Map.of(), "--auto-compaction-retention", "1x").startsWith("vertcd: error parsing CompactionRetention"));
     }
 
     @Test
