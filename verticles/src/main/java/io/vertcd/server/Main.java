@@ -1,12 +1,15 @@
 package io.vertcd.server;
 
 import io.vertcd.server.cli.ConfigException;
+import io.vertcd.server.cli.EtcdCommandLine;
+import io.vertcd.server.cli.FlagSyntaxException;
 import io.vertcd.server.cli.ServerCommand;
 import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.cli.Versions;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -29,24 +32,29 @@ public final class Main {
     public static void main(String[] args) {
         // Before any Chronicle class loads.
         System.setProperty("chronicle.analytics.disable", "true");
-        CommandLine cl = ServerCommand.commandLine(System.getenv());
+        EtcdCommandLine.Result parsed;
         try {
-            cl.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            System.err.println("vertcd: " + e.getMessage());
+            parsed = EtcdCommandLine.parse(List.of(args), System.getenv());
+        } catch (FlagSyntaxException e) {
+            System.err.println(e.getMessage());
             System.err.println("Try 'vertcd --help' for the list of flags.");
             System.exit(2);
             return;
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
         }
-        if (cl.isUsageHelpRequested()) {
+        CommandLine cl = parsed.commandLine();
+        if (parsed.help()) {
             cl.usage(System.out);
             return;
         }
-        if (cl.isVersionHelpRequested()) {
+        if (parsed.version()) {
             cl.printVersionHelp(System.out);
             return;
         }
-        ServerCommand command = cl.getCommand();
+        ServerCommand command = parsed.command();
         ServerConfig config;
         try {
             System.setProperty("vertcd.log.level", command.logbackLevel()); // read by conf/logback.xml
@@ -56,7 +64,18 @@ public final class Main {
             System.exit(1);
             return;
         }
+        logNotes(parsed.notes());
         run(config);
+    }
+
+    /** Logs what the parser noted about the configuration's sources, now that logging is configured. */
+    private static void logNotes(List<EtcdCommandLine.Note> notes) {
+        Logger log = LoggerFactory.getLogger(EtcdCommandLine.class);
+        for (EtcdCommandLine.Note note : notes) {
+            var event = log.atLevel(note.level()).setMessage(note.message());
+            note.fields().forEach(event::addKeyValue);
+            event.log();
+        }
     }
 
     private static void run(ServerConfig config) {

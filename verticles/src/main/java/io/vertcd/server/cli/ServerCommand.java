@@ -115,6 +115,10 @@ public final class ServerCommand {
     @Option(names = "--debug", defaultValue = "false", arity = "0..1", fallbackValue = "true", description = "Enable debug-level logging (same as --log-level=debug).")
     boolean debug;
 
+    @Option(names = "--config-file", defaultValue = "",
+            description = "Path to the server configuration file (etcd's YAML). Note that if a configuration file is provided, other command line flags and environment variables will be ignored.")
+    String configFile;
+
     /**
      * Builds the command line with the etcd flags and {@code ETCD_*} variables from {@code environment}.
      *

@@ -19,7 +19,6 @@ public final class UnsupportedFlags {
 
     /** The flags, in etcd's help order. */
     public static final List<Flag> FLAGS = List.of(
-            text("--config-file", "", "Path to the server configuration file."),
             text("--wal-dir", "", "Path to the dedicated wal directory."),
             bool("--initial-election-tick-advance", "true", "Whether to fast-forward initial election ticks on boot."),
             text("--max-snapshots", "5", "Maximum number of snapshot files to retain (0 is unlimited)."),

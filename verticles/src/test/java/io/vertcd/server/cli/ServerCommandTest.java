@@ -16,9 +16,11 @@ import picocli.CommandLine;
 class ServerCommandTest {
 
     private static ServerConfig parse(Map<String, String> env, String... args) throws ConfigException {
-        CommandLine cl = ServerCommand.commandLine(env);
-        cl.parseArgs(args);
-        return cl.<ServerCommand>getCommand().toConfig();
+        try {
+            return EtcdCommandLine.parse(List.of(args), env).command().toConfig();
+        } catch (FlagSyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static String refusal(Map<String, String> env, String... args) {
@@ -68,8 +70,8 @@ class ServerCommandTest {
         assertTrue(parse(Map.of(), "--strict-reconfig-check").strictReconfigCheck());
         assertEquals(false, parse(Map.of(), "--strict-reconfig-check=false").strictReconfigCheck());
         assertEquals(false, parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false")).strictReconfigCheck());
-        assertTrue(parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false"), "--strict-reconfig-check=true").strictReconfigCheck(),
-                "the flag wins over the environment");
+        assertTrue(refusal(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false"), "--strict-reconfig-check=true")
+                .contains("conflicting environment variable \"ETCD_STRICT_RECONFIG_CHECK\""), "etcd 3.4 refuses a flag shadowing its variable");
     }
 
     @Test
@@ -91,9 +93,12 @@ class ServerCommandTest {
         assertEquals(Path.of("/tmp/x"), fromEnv.dataDir());
         assertEquals(Long.MAX_VALUE, fromEnv.quotaBackendBytes(), "a negative quota disables it, as etcd");
 
-        ServerConfig flagWins = parse(env, "--max-txn-ops=9", "--name", "flagname");
-        assertEquals(9, flagWins.maxTxnOps());
-        assertEquals("flagname", flagWins.name());
+        ServerConfig both = parse(Map.of("ETCD_NAME", "envname"), "--max-txn-ops=9");
+        assertEquals(9, both.maxTxnOps());
+        assertEquals("envname", both.name());
+        // etcd 3.4 (pkg/flags verifyEnv) exits when a variable is shadowed by its flag
+        assertEquals("vertcd: conflicting environment variable \"ETCD_MAX_TXN_OPS\" is shadowed by corresponding "
+                + "command-line flag (either unset environment variable or disable flag)", refusal(env, "--max-txn-ops=9"));
         assertEquals("ETCD_LISTEN_CLIENT_URLS", EtcdEnvironmentDefaults.variableFor("--listen-client-urls"));
     }
 
