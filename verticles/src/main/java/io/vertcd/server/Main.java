@@ -6,6 +6,7 @@ import io.vertcd.server.cli.FlagSyntaxException;
 import io.vertcd.server.cli.ServerCommand;
 import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.cli.Versions;
+import io.vertcd.server.logging.LogSetup;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -57,8 +58,9 @@ public final class Main {
         ServerCommand command = parsed.command();
         ServerConfig config;
         try {
-            System.setProperty("vertcd.log.level", command.logbackLevel()); // read by conf/logback.xml
+            System.setProperty("vertcd.log.level", command.logbackLevel()); // for a -Dlogback.configurationFile
             config = command.toConfig();
+            LogSetup.configure(command.logger(), command.logOutputs(), command.logbackLevel());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(1);

@@ -103,10 +103,10 @@ public final class ServerCommand {
             description = "Reject reconfiguration requests that would cause quorum loss.")
     boolean strictReconfigCheck;
 
-    @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' or 'capnslog': accepted for compatibility; vertcd logs through Logback (conf/logback.xml).")
+    @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' for JSON lines shaped as etcd's, or 'capnslog' for text lines (etcd 3.4's default).")
     String logger;
 
-    @Option(names = "--log-outputs", defaultValue = "default", description = "'default' or 'stderr': vertcd logs to stderr.")
+    @Option(names = "--log-outputs", defaultValue = "default", description = "Where to write logs: 'default' or 'stderr', 'stdout', or file paths (several, comma-separated, with --logger=zap).")
     String logOutputs;
 
     @Option(names = "--log-level", defaultValue = "info", description = "Log level: debug, info, warn, error, panic, or fatal.")
@@ -149,6 +149,46 @@ public final class ServerCommand {
         }
     }
 
+    /** @return {@code --logger}: zap or capnslog (validated by {@link #toConfig()}) */
+    public String logger() {
+        return logger;
+    }
+
+    /**
+     * {@code --log-outputs} with etcd's rules (embed/config_logging.go): unique and sorted; with capnslog exactly one of
+     * {@code default}, {@code stderr}, {@code stdout}; with zap {@code default} alone, or any of {@code stderr},
+     * {@code stdout} and file paths.
+     *
+     * @return the outputs
+     * @throws ConfigException with etcd's message for a combination etcd refuses, and for {@code systemd/journal}
+     *     (vertcd does not write to journald)
+     */
+    public List<String> logOutputs() throws ConfigException {
+        List<String> outputs = java.util.Arrays.stream(logOutputs.split(",")).map(String::trim)
+                .filter(o -> !o.isEmpty()).distinct().sorted().toList();
+        if (outputs.isEmpty()) {
+            outputs = List.of("default");
+        }
+        if (outputs.contains("systemd/journal")) {
+            throw new ConfigException("vertcd: --log-outputs=systemd/journal is not supported (vertcd does not write to journald; use stderr and let systemd collect it)");
+        }
+        if ("capnslog".equals(logger)) {
+            if (outputs.size() != 1) {
+                throw new ConfigException("vertcd: --logger=capnslog supports only 1 value in '--log-outputs', got " + goQuoted(outputs));
+            }
+            if (!Set.of("default", "stderr", "stdout").contains(outputs.get(0))) {
+                throw new ConfigException("vertcd: unknown log-output \"" + outputs.get(0) + "\" (only supports \"default\", \"stderr\", \"stdout\")");
+            }
+        } else if (outputs.size() > 1 && outputs.contains("default")) {
+            throw new ConfigException("vertcd: multi logoutput for \"default\" is not supported yet");
+        }
+        return outputs;
+    }
+
+    private static String goQuoted(List<String> values) {
+        return values.stream().map(v -> "\"" + v + "\"").collect(java.util.stream.Collectors.joining(" ", "[", "]"));
+    }
+
     /**
      * Validates the parsed flags and derives the member and cluster IDs.
      *
@@ -166,9 +206,7 @@ public final class ServerCommand {
         if (!Set.of("capnslog", "zap").contains(logger)) {
             throw new ConfigException("vertcd: --logger '" + logger + "' is not supported (capnslog or zap)");
         }
-        if (!Set.of("default", "stderr").contains(logOutputs)) {
-            throw new ConfigException("vertcd: --log-outputs '" + logOutputs + "' is not supported yet (vertcd logs to stderr)");
-        }
+        logOutputs();
         if (name.isEmpty()) {
             throw new ConfigException("vertcd: --name must not be empty");
         }

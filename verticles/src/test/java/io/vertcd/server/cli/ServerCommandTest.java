@@ -193,4 +193,18 @@ class ServerCommandTest {
         }
         assertTrue(help.contains("not supported yet"));
     }
+
+    @Test
+    void logOutputsFollowEtcdsRules() throws Exception {
+        assertEquals(List.of("default"), EtcdCommandLine.parse(List.of(), Map.of()).command().logOutputs());
+        assertEquals(List.of("/tmp/a.log", "stderr", "stdout"), EtcdCommandLine.parse(
+                List.of("--logger=zap", "--log-outputs=stdout,stderr,/tmp/a.log,stdout"), Map.of()).command().logOutputs());
+        assertEquals("vertcd: --logger=capnslog supports only 1 value in '--log-outputs', got [\"stderr\" \"stdout\"]",
+                refusal(Map.of(), "--log-outputs=stdout,stderr"));
+        assertEquals("vertcd: unknown log-output \"/tmp/a.log\" (only supports \"default\", \"stderr\", \"stdout\")",
+                refusal(Map.of(), "--log-outputs=/tmp/a.log"));
+        assertEquals("vertcd: multi logoutput for \"default\" is not supported yet",
+                refusal(Map.of(), "--logger=zap", "--log-outputs=default,stderr"));
+        assertTrue(refusal(Map.of(), "--logger=zap", "--log-outputs=systemd/journal").contains("journald"));
+    }
 }
