@@ -60,13 +60,17 @@ public final class Main {
         try {
             System.setProperty("vertcd.log.level", command.logbackLevel()); // for a -Dlogback.configurationFile
             config = command.toConfig();
-            LogSetup.configure(command.logger(), command.logOutputs(), command.logbackLevel());
+            LogSetup.configure(command.logger(), command.logOutputs(), command.logbackLevel(), command.logPackageLevels());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(1);
             return;
         }
         logNotes(parsed.notes());
+        for (String flag : command.flagsWithoutEffect()) {
+            LoggerFactory.getLogger(Main.class).atWarn().setMessage("flag has no effect on vertcd (see README, Flags)")
+                    .addKeyValue("flag", flag).log();
+        }
         run(config);
     }
 

@@ -60,6 +60,10 @@ public final class EtcdCommandLine {
      * @throws ConfigException {@code vertcd: error verifying flags, ...} (etcd exits 1)
      */
     public static Result parse(List<String> args, Map<String, String> environment) throws FlagSyntaxException, ConfigException {
+        if (!args.isEmpty() && (args.get(0).equals("gateway") || args.get(0).equals("grpc-proxy"))) {
+            throw new ConfigException("vertcd: the '" + args.get(0) + "' subcommand is not supported yet: vertcd runs "
+                    + "only as an etcd member (use etcd's own 'etcd " + args.get(0) + "' in front of vertcd members)");
+        }
         CommandLine cl = ServerCommand.commandLine(Map.of());
         CommandSpec spec = cl.getCommandSpec();
         GoFlagParser.Parsed flags = GoFlagParser.parse(spec, args);

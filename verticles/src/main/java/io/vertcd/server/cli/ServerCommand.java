@@ -119,6 +119,35 @@ public final class ServerCommand {
             description = "Path to the server configuration file (etcd's YAML). Note that if a configuration file is provided, other command line flags and environment variables will be ignored.")
     String configFile;
 
+    @Option(names = "--wal-dir", defaultValue = "", description = "Path to the dedicated wal directory (default: <data-dir>/member/wal).")
+    String walDir;
+
+    @Option(names = "--pre-vote", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Run an additional Raft election phase (etcd 3.4's default is false; vertcd's is true).")
+    boolean preVote;
+
+    @Option(names = "--max-concurrent-streams", defaultValue = "4294967295",
+            description = "Maximum concurrent streams that each client can open at a time (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of the client port).")
+    long maxConcurrentStreams;
+
+    @Option(names = "--max-snapshots", defaultValue = "5", description = "Maximum number of snapshot files to retain (0 is unlimited); no effect on vertcd, which keeps one store checkpoint.")
+    long maxSnapshots;
+
+    @Option(names = "--max-wals", defaultValue = "5", description = "Maximum number of wal files to retain (0 is unlimited); no effect on vertcd, whose log is cut behind each checkpoint.")
+    long maxWals;
+
+    @Option(names = "--backend-batch-interval", defaultValue = "", description = "Maximum time before committing the backend transaction; no effect on vertcd (no batched backend transaction).")
+    String backendBatchInterval;
+
+    @Option(names = "--backend-batch-limit", defaultValue = "0", description = "Maximum operations before committing the backend transaction; no effect on vertcd (no batched backend transaction).")
+    long backendBatchLimit;
+
+    @Option(names = "--experimental-backend-bbolt-freelist-type", defaultValue = "array", description = "Freelist type of bbolt ('array' or 'map'); no effect on vertcd (no bbolt).")
+    String backendFreelistType;
+
+    @Option(names = "--log-package-levels", defaultValue = "", description = "With --logger=capnslog, levels per logger: 'io.vertcd.server.node=DEBUG,*=INFO' (Logback logger names; capnslog's level names).")
+    String logPackageLevels;
+
     /**
      * Builds the command line with the etcd flags and {@code ETCD_*} variables from {@code environment}.
      *
@@ -147,6 +176,27 @@ public final class ServerCommand {
             case "error": case "panic": case "fatal": return "ERROR";
             default: throw new ConfigException("vertcd: unknown --log-level '" + logLevel + "' (debug, info, warn, error, panic, fatal)");
         }
+    }
+
+    /** @return {@code --log-package-levels}, empty for none */
+    public String logPackageLevels() {
+        return logPackageLevels;
+    }
+
+    /**
+     * @return the flags given that vertcd accepts for etcd compatibility but that change nothing here (the README
+     *     says why for each): {@code --max-snapshots}, {@code --max-wals}, {@code --backend-batch-*},
+     *     {@code --experimental-backend-bbolt-freelist-type}
+     */
+    public List<String> flagsWithoutEffect() {
+        List<String> out = new ArrayList<>();
+        for (String flag : List.of("--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
+                "--experimental-backend-bbolt-freelist-type")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                out.add(flag);
+            }
+        }
+        return out;
     }
 
     /** @return {@code --logger}: zap or capnslog (validated by {@link #toConfig()}) */
@@ -200,7 +250,7 @@ public final class ServerCommand {
     public ServerConfig toConfig() throws ConfigException {
         String unsupported = UnsupportedFlags.firstSetFlag(spec);
         if (unsupported != null) {
-            throw new ConfigException("vertcd: " + unsupported + " is not supported yet");
+            throw new ConfigException(RefusedFlags.refusal(unsupported));
         }
         logbackLevel();
         if (!Set.of("capnslog", "zap").contains(logger)) {
@@ -271,12 +321,19 @@ public final class ServerCommand {
         long quota = quotaBackendBytes == 0 ? Quota.DEFAULT_QUOTA_BYTES
                 : quotaBackendBytes < 0 ? Long.MAX_VALUE : quotaBackendBytes;
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
+        if (!backendBatchInterval.isEmpty()) {
+            GoDurations.parseMs("--backend-batch-interval", backendBatchInterval);
+        }
+        Path dedicatedWal = walDir.isEmpty() ? null : Path.of(walDir);
+        if (dedicatedWal != null && dedicatedWal.toAbsolutePath().normalize().equals(dir.resolve("member").resolve("wal").toAbsolutePath().normalize())) {
+            dedicatedWal = null;
+        }
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
                 leaseCheckpoint ? leaseCheckpointMs : LessorOptions.CHECKPOINTS_OFF, initial, snapshotCatchUpEntries,
                 "existing".equals(initialClusterState), strictReconfigCheck, metricsListen,
-                "extensive".equals(metrics));
+                "extensive".equals(metrics), preVote, maxConcurrentStreams, dedicatedWal);
     }
 
     /**

@@ -49,6 +49,11 @@ import java.util.List;
  *     {@code /health}, {@code /livez} and {@code /readyz}; empty for none (etcd's default)
  * @param extensiveMetrics {@code --metrics extensive}: also the gRPC handling-time histogram (etcd's default is
  *     {@code basic})
+ * @param preVote {@code --pre-vote}: Raft's pre-vote phase (vertcd's default true; etcd 3.4's false)
+ * @param maxConcurrentStreams {@code --max-concurrent-streams}: HTTP/2 streams a client may open at once on one
+ *     connection of the client port (default 2^32-1, etcd's math.MaxUint32)
+ * @param dedicatedWalDir {@code --wal-dir}: the directory of the write-ahead log when it is not under the data
+ *     directory, or null
  */
 public record ServerConfig(
         String name,
@@ -73,7 +78,10 @@ public record ServerConfig(
         boolean joinExisting,
         boolean strictReconfigCheck,
         List<URI> listenMetricsUrls,
-        boolean extensiveMetrics) {
+        boolean extensiveMetrics,
+        boolean preVote,
+        long maxConcurrentStreams,
+        Path dedicatedWalDir) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -109,9 +117,9 @@ public record ServerConfig(
         return 5000L + 2L * electionTimeoutMs;
     }
 
-    /** @return the member's write-ahead log directory, {@code <data-dir>/member/wal} */
+    /** @return the member's write-ahead log directory: {@code --wal-dir}, or {@code <data-dir>/member/wal} */
     public Path walDir() {
-        return dataDir.resolve("member").resolve("wal");
+        return dedicatedWalDir != null ? dedicatedWalDir : dataDir.resolve("member").resolve("wal");
     }
 
     /** @return the member's state-machine checkpoint directory, {@code <data-dir>/member/snap} */

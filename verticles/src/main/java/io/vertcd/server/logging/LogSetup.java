@@ -47,6 +47,52 @@ public final class LogSetup {
      * @throws ConfigException when an output file cannot be opened
      */
     public static void configure(String logger, List<String> outputs, String level) throws ConfigException {
+        configure(logger, outputs, level, "");
+    }
+
+    /**
+     * As {@link #configure(String, List, String)}, then, with capnslog, the levels of {@code --log-package-levels}
+     * ({@code name=LEVEL,...}; names are Logback logger names such as {@code io.vertcd.server.node}, {@code *} is
+     * every logger; capnslog's levels CRITICAL, ERROR, WARNING, NOTICE, INFO, DEBUG, TRACE). As etcd, zap ignores
+     * them and a malformed value is warned about and ignored.
+     *
+     * @param packageLevels the flag's value, empty for none
+     * @throws ConfigException when an output file cannot be opened
+     */
+    public static void configure(String logger, List<String> outputs, String level, String packageLevels)
+            throws ConfigException {
+        configureOutputs(logger, outputs, level);
+        if (!"capnslog".equals(logger) || packageLevels.isEmpty()) {
+            return;
+        }
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        java.util.Map<String, Level> levels = new java.util.LinkedHashMap<>();
+        for (String part : packageLevels.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            Level l = kv.length == 2 ? capnslogLevel(kv[1].trim()) : null;
+            if (l == null || kv[0].trim().isEmpty()) {
+                LoggerFactory.getLogger(LogSetup.class).warn("couldn't parse log level string: {}, continuing with default levels",
+                        "bad log level format: " + part.trim());
+                return;
+            }
+            levels.put(kv[0].trim(), l);
+        }
+        levels.forEach((name, l) -> ctx.getLogger("*".equals(name) ? Logger.ROOT_LOGGER_NAME : name).setLevel(l));
+    }
+
+    /** @return the Logback level of a capnslog level name, or null */
+    static Level capnslogLevel(String name) {
+        switch (name.toUpperCase(java.util.Locale.ROOT)) {
+            case "CRITICAL": case "C": case "ERROR": case "E": return Level.ERROR;
+            case "WARNING": case "W": return Level.WARN;
+            case "NOTICE": case "N": case "INFO": case "I": return Level.INFO;
+            case "DEBUG": case "D": return Level.DEBUG;
+            case "TRACE": case "T": return Level.TRACE;
+            default: return null;
+        }
+    }
+
+    private static void configureOutputs(String logger, List<String> outputs, String level) throws ConfigException {
         if (System.getProperty("logback.configurationFile") != null) {
             return;
         }

@@ -106,7 +106,8 @@ class ServerCommandTest {
     void unsupportedFeaturesAreRefusedByName() {
         assertEquals("vertcd: --cert-file is not supported yet", refusal(Map.of(), "--cert-file", "/c.pem"));
         assertEquals("vertcd: --client-cert-auth is not supported yet", refusal(Map.of(), "--client-cert-auth"));
-        assertEquals("vertcd: --enable-v2 is not supported yet", refusal(Map.of(), "--enable-v2=true"));
+        assertEquals("vertcd: --enable-v2 is not supported: vertcd serves only etcd's v3 API (the v2 API is deprecated "
+                + "in etcd 3.4 and removed in 3.6)", refusal(Map.of(), "--enable-v2=true"));
         assertEquals("vertcd: --auto-compaction-retention is not supported yet",
                 refusal(Map.of(), "--auto-compaction-retention", "1h"));
         assertEquals("vertcd: --peer-key-file is not supported yet", refusal(Map.of("ETCD_PEER_KEY_FILE", "/k"))); // via env too
@@ -206,5 +207,49 @@ class ServerCommandTest {
         assertEquals("vertcd: multi logoutput for \"default\" is not supported yet",
                 refusal(Map.of(), "--logger=zap", "--log-outputs=default,stderr"));
         assertTrue(refusal(Map.of(), "--logger=zap", "--log-outputs=systemd/journal").contains("journald"));
+    }
+
+    @Test
+    void walDirPreVoteAndStreams() throws Exception {
+        ServerConfig d = parse(Map.of());
+        assertEquals(Path.of("default.etcd", "member", "wal"), d.walDir());
+        assertTrue(d.preVote(), "vertcd pre-votes by default");
+        assertEquals(4294967295L, d.maxConcurrentStreams(), "etcd's math.MaxUint32");
+        ServerConfig c = parse(Map.of(), "--wal-dir", "/var/wal", "--pre-vote=false", "--max-concurrent-streams", "100");
+        assertEquals(Path.of("/var/wal"), c.walDir());
+        assertEquals(false, c.preVote());
+        assertEquals(100, c.maxConcurrentStreams());
+        assertTrue(assertThrows(FlagSyntaxException.class, () -> EtcdCommandLine.parse(
+                List.of("--max-concurrent-streams", "4294967296"), Map.of())).getMessage()
+                .startsWith("invalid value \"4294967296\" for flag -max-concurrent-streams"), "a uint32");
+    }
+
+    @Test
+    void flagsWithoutEffectAreAcceptedAndNamed() throws Exception {
+        EtcdCommandLine.Result r = EtcdCommandLine.parse(List.of("--max-wals=0", "--max-snapshots", "3",
+                "--backend-batch-interval=10ms", "--backend-batch-limit=100", "--experimental-backend-bbolt-freelist-type=map"), Map.of());
+        r.command().toConfig();
+        assertEquals(List.of("--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
+                "--experimental-backend-bbolt-freelist-type"), r.command().flagsWithoutEffect());
+        assertEquals(List.of(), EtcdCommandLine.parse(List.of(), Map.of()).command().flagsWithoutEffect());
+    }
+
+    @Test
+    void v2PprofAndSubcommandsAreRefusedWithTheirReason() throws Exception {
+        assertEquals("vertcd: --proxy is not supported: the v2 proxy mode belongs to etcd's v2 API; vertcd serves only "
+                + "etcd's v3 API (the v2 API is deprecated in etcd 3.4 and removed in 3.6)", refusal(Map.of(), "--proxy=on"));
+        assertTrue(refusal(Map.of(), "--discovery=https://discovery.etcd.io/x").contains("--initial-cluster"));
+        assertTrue(refusal(Map.of(), "--experimental-enable-v2v3=/v2/").contains("v2 API"));
+        assertTrue(refusal(Map.of(), "--enable-pprof").contains("JDK Flight Recorder"));
+        // the defaults are accepted
+        assertEquals("default", assertDoesNotThrowParse("--enable-v2=false", "--proxy=off", "--discovery-fallback=proxy",
+                "--enable-pprof=false", "--proxy-dial-timeout=1000").name());
+        assertEquals("vertcd: the 'gateway' subcommand is not supported yet: vertcd runs only as an etcd member (use "
+                + "etcd's own 'etcd gateway' in front of vertcd members)", refusal(Map.of(), "gateway", "start"));
+        assertTrue(refusal(Map.of(), "grpc-proxy", "start").contains("'grpc-proxy' subcommand is not supported yet"));
+    }
+
+    private static ServerConfig assertDoesNotThrowParse(String... args) throws ConfigException {
+        return parse(Map.of(), args);
     }
 }
