@@ -125,7 +125,7 @@ public final class ClientServerVerticle extends VerticleBase {
                     .setHost(url.getHost())
                     .setPort(url.getPort())
                     .setHttp2ClearTextEnabled(true)
-                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(config.maxConcurrentStreams()))
                     .setHttp2RstFloodMaxRstFramePerWindow(RST_FLOOD_MAX_FRAMES)
                     .setHttp2RstFloodWindowDuration(RST_FLOOD_WINDOW_SECONDS)
                     .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);

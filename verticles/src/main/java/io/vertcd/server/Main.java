@@ -1,12 +1,16 @@
 package io.vertcd.server;
 
 import io.vertcd.server.cli.ConfigException;
+import io.vertcd.server.cli.EtcdCommandLine;
+import io.vertcd.server.cli.FlagSyntaxException;
 import io.vertcd.server.cli.ServerCommand;
 import io.vertcd.server.cli.ServerConfig;
 import io.vertcd.server.cli.Versions;
+import io.vertcd.server.logging.LogSetup;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -22,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * member cannot start or fails, 2 for a flag the parser does not know (as Go's flag package).
  */
 public final class Main {
+    /**
+     * How long start-up may take before the member gives up, minutes: opening a large store and replaying the log
+     * can take minutes on a loaded machine (etcd sets no bound; a hung start must still end).
+     */
+    private static final long START_TIMEOUT_MINUTES = 5;
+
     private Main() {
     }
 
@@ -29,35 +39,56 @@ public final class Main {
     public static void main(String[] args) {
         // Before any Chronicle class loads.
         System.setProperty("chronicle.analytics.disable", "true");
-        CommandLine cl = ServerCommand.commandLine(System.getenv());
+        EtcdCommandLine.Result parsed;
         try {
-            cl.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            System.err.println("vertcd: " + e.getMessage());
+            parsed = EtcdCommandLine.parse(List.of(args), System.getenv());
+        } catch (FlagSyntaxException e) {
+            System.err.println(e.getMessage());
             System.err.println("Try 'vertcd --help' for the list of flags.");
             System.exit(2);
             return;
-        }
-        if (cl.isUsageHelpRequested()) {
-            cl.usage(System.out);
-            return;
-        }
-        if (cl.isVersionHelpRequested()) {
-            cl.printVersionHelp(System.out);
-            return;
-        }
-        ServerCommand command = cl.getCommand();
-        ServerConfig config;
-        try {
-            System.setProperty("vertcd.log.level", command.logbackLevel()); // read by conf/logback.xml
-            config = command.toConfig();
-            io.vertcd.server.auth.TokenProviders.create(config.auth()); // refuses bad --auth-token options and keys
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(1);
             return;
         }
+        CommandLine cl = parsed.commandLine();
+        if (parsed.help()) {
+            cl.usage(System.out);
+            return;
+        }
+        if (parsed.version()) {
+            cl.printVersionHelp(System.out);
+            return;
+        }
+        ServerCommand command = parsed.command();
+        ServerConfig config;
+        try {
+            System.setProperty("vertcd.log.level", command.logbackLevel()); // for a -Dlogback.configurationFile
+            config = command.toConfig();
+            io.vertcd.server.auth.TokenProviders.create(config.auth()); // refuses bad --auth-token options and keys
+            LogSetup.configure(command.logger(), command.logOutputs(), command.logbackLevel(), command.logPackageLevels());
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        logNotes(parsed.notes());
+        for (String flag : command.flagsWithoutEffect()) {
+            LoggerFactory.getLogger(Main.class).atWarn().setMessage("flag has no effect on vertcd (see README, Flags)")
+                    .addKeyValue("flag", flag).log();
+        }
         run(config);
+    }
+
+    /** Logs what the parser noted about the configuration's sources, now that logging is configured. */
+    private static void logNotes(List<EtcdCommandLine.Note> notes) {
+        Logger log = LoggerFactory.getLogger(EtcdCommandLine.class);
+        for (EtcdCommandLine.Note note : notes) {
+            var event = log.atLevel(note.level()).setMessage(note.message());
+            note.fields().forEach(event::addKeyValue);
+            event.log();
+        }
     }
 
     private static void run(ServerConfig config) {
@@ -71,7 +102,7 @@ public final class Main {
         VertcdServer server;
         try {
             server = VertcdServer.start(vertx, config, options.getEventLoopPoolSize(), error -> exitLater(1))
-                    .await(60, TimeUnit.SECONDS);
+                    .await(START_TIMEOUT_MINUTES, TimeUnit.MINUTES);
         } catch (Exception | Error e) {
             // Errors too (e.g. NoClassDefFoundError): a member that cannot start must not linger.
             log.error("vertcd: cannot start: {}", String.valueOf(e.getMessage()), e);

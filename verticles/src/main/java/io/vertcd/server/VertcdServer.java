@@ -1,5 +1,6 @@
 package io.vertcd.server;
 
+import io.vertcd.server.cli.GoDurations;
 import io.vertcd.server.cli.MemberIds;
 import io.vertcd.server.node.RaftNode;
 import io.vertcd.server.cli.ServerConfig;
@@ -12,7 +13,10 @@ import io.vertcd.server.tls.TlsOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.net.URI;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,7 @@ public final class VertcdServer {
      */
     public static Future<VertcdServer> start(Vertx vertx, ServerConfig config, int clientInstances,
             Consumer<Throwable> fatalHandler) {
+        logStarting(config);
         // Auto TLS generates keys and writes files: a worker thread, never an event loop.
         return vertx.executeBlocking(() -> {
                     ServerConfig resolved = config.withTls(
@@ -126,6 +131,7 @@ public final class VertcdServer {
                         .map(clientId -> {
                             LOG.info("member {} ({}) serving clients on {}", MemberIds.toHex(node.memberId()),
                                     config.name(), config.listenClientUrls());
+                            node.published().onSuccess(v -> logServing(node, config));
                             return new VertcdServer(vertx, node, nodeId, clientId);
                         });
                 });
@@ -139,5 +145,62 @@ public final class VertcdServer {
     /** Stops listening, then stops the Raft node (fails waiting requests, closes the WAL and the store). */
     public Future<Void> stop() {
         return vertx.undeploy(clientDeployment).eventually(() -> vertx.undeploy(nodeDeployment));
+    }
+
+    /** etcd embed/etcd.go StartEtcd's first line, with the fields of it that vertcd has. */
+    private static void logStarting(ServerConfig config) {
+        LOG.atInfo().setMessage("starting an etcd server")
+                .addKeyValue("etcd-version", Versions.ETCD_SERVER_VERSION)
+                .addKeyValue("vertcd-version", Versions.VERTCD_VERSION)
+                .addKeyValue("java-version", System.getProperty("java.version"))
+                .addKeyValue("max-cpu-available", Runtime.getRuntime().availableProcessors())
+                .addKeyValue("name", config.name())
+                .addKeyValue("data-dir", config.dataDir().toString())
+                .addKeyValue("member-dir", config.dataDir().resolve("member").toString())
+                .addKeyValue("heartbeat-interval", GoDurations.format(config.heartbeatIntervalMs()))
+                .addKeyValue("election-timeout", GoDurations.format(config.electionTimeoutMs()))
+                .addKeyValue("snapshot-count", config.snapshotCount())
+                .addKeyValue("snapshot-catchup-entries", config.snapshotCatchUpEntries())
+                .addKeyValue("initial-advertise-peer-urls", strings(config.advertisePeerUrls()))
+                .addKeyValue("listen-peer-urls", strings(config.listenPeerUrls()))
+                .addKeyValue("advertise-client-urls", strings(config.advertiseClientUrls()))
+                .addKeyValue("listen-client-urls", strings(config.listenClientUrls()))
+                .addKeyValue("listen-metrics-urls", strings(config.listenMetricsUrls()))
+                .addKeyValue("initial-cluster", config.initialCluster().stream()
+                        .flatMap(m -> m.peerUrls().stream().map(u -> m.name() + "=" + u)).collect(Collectors.joining(",")))
+                .addKeyValue("initial-cluster-state", config.joinExisting() ? "existing" : "new")
+                .addKeyValue("initial-cluster-token", config.clusterToken())
+                .addKeyValue("quota-size-bytes", config.quotaBackendBytes())
+                .addKeyValue("max-request-bytes", config.maxRequestBytes())
+                .addKeyValue("pre-vote", true)
+                .log();
+    }
+
+    /**
+     * etcd's lines of a member that serves clients, which tools (etcd's e2e harness among them) wait for: its
+     * attributes went through Raft (server.go publish), its capabilities are on (api/capability.go), its client
+     * listeners serve (embed/serve.go; plain HTTP/2 only, for now). Logged once both hold: the attributes are applied
+     * and the client port is bound.
+     */
+    private static void logServing(RaftNode node, ServerConfig config) {
+        String self = MemberIds.toHex(node.memberId());
+        LOG.atInfo().setMessage("published local member to cluster through raft")
+                .addKeyValue("local-member-id", self)
+                .addKeyValue("local-member-attributes", "{Name:" + config.name() + " ClientURLs:["
+                        + String.join(" ", strings(config.advertiseClientUrls())) + "]}")
+                .addKeyValue("request-path", "/0/members/" + self + "/attributes")
+                .addKeyValue("cluster-id", MemberIds.toHex(node.clusterId()))
+                .log();
+        LOG.atInfo().setMessage("enabled capabilities for version")
+                .addKeyValue("cluster-version", Versions.clusterMinorVersion()).log();
+        LOG.info("ready to serve client requests");
+        for (URI url : config.listenClientUrls()) {
+            LOG.atInfo().setMessage("serving client traffic insecurely; this is strongly discouraged!")
+                    .addKeyValue("address", url.getHost() + ":" + url.getPort()).log();
+        }
+    }
+
+    private static List<String> strings(List<URI> urls) {
+        return urls.stream().map(URI::toString).toList();
     }
 }

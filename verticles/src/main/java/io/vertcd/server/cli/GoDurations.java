@@ -45,4 +45,27 @@ public final class GoDurations {
         }
         return (long) (nanos / 1e6);
     }
+
+    /**
+     * Formats milliseconds as Go's {@code time.Duration.String} does for whole milliseconds: {@code 100ms}, {@code 1s},
+     * {@code 1.5s}, {@code 5m0s}, {@code 1h30m0s}.
+     *
+     * @param ms a duration in milliseconds, not negative
+     * @return Go's text of it
+     */
+    public static String format(long ms) {
+        if (ms == 0) {
+            return "0s";
+        }
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        long h = ms / 3_600_000;
+        long m = ms / 60_000 % 60;
+        String sec = java.math.BigDecimal.valueOf(ms % 60_000, 3).stripTrailingZeros().toPlainString() + "s";
+        if (h > 0) {
+            return h + "h" + m + "m" + sec;
+        }
+        return m > 0 ? m + "m" + sec : sec;
+    }
 }

@@ -134,10 +134,10 @@ public final class ServerCommand {
             description = "Reject reconfiguration requests that would cause quorum loss.")
     boolean strictReconfigCheck;
 
-    @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' or 'capnslog': accepted for compatibility; vertcd logs through Logback (conf/logback.xml).")
+    @Option(names = "--logger", defaultValue = "capnslog", description = "'zap' for JSON lines shaped as etcd's, or 'capnslog' for text lines (etcd 3.4's default).")
     String logger;
 
-    @Option(names = "--log-outputs", defaultValue = "default", description = "'default' or 'stderr': vertcd logs to stderr.")
+    @Option(names = "--log-outputs", defaultValue = "default", description = "Where to write logs: 'default' or 'stderr', 'stdout', or file paths (several, comma-separated, with --logger=zap).")
     String logOutputs;
 
     @Option(names = "--log-level", defaultValue = "info", description = "Log level: debug, info, warn, error, panic, or fatal.")
@@ -145,6 +145,39 @@ public final class ServerCommand {
 
     @Option(names = "--debug", defaultValue = "false", arity = "0..1", fallbackValue = "true", description = "Enable debug-level logging (same as --log-level=debug).")
     boolean debug;
+
+    @Option(names = "--config-file", defaultValue = "",
+            description = "Path to the server configuration file (etcd's YAML). Note that if a configuration file is provided, other command line flags and environment variables will be ignored.")
+    String configFile;
+
+    @Option(names = "--wal-dir", defaultValue = "", description = "Path to the dedicated wal directory (default: <data-dir>/member/wal).")
+    String walDir;
+
+    @Option(names = "--pre-vote", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Run an additional Raft election phase (etcd 3.4's default is false; vertcd's is true).")
+    boolean preVote;
+
+    @Option(names = "--max-concurrent-streams", defaultValue = "4294967295",
+            description = "Maximum concurrent streams that each client can open at a time (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of the client port).")
+    long maxConcurrentStreams;
+
+    @Option(names = "--max-snapshots", defaultValue = "5", description = "Maximum number of snapshot files to retain (0 is unlimited); no effect on vertcd, which keeps one store checkpoint.")
+    long maxSnapshots;
+
+    @Option(names = "--max-wals", defaultValue = "5", description = "Maximum number of wal files to retain (0 is unlimited); no effect on vertcd, whose log is cut behind each checkpoint.")
+    long maxWals;
+
+    @Option(names = "--backend-batch-interval", defaultValue = "", description = "Maximum time before committing the backend transaction; no effect on vertcd (no batched backend transaction).")
+    String backendBatchInterval;
+
+    @Option(names = "--backend-batch-limit", defaultValue = "0", description = "Maximum operations before committing the backend transaction; no effect on vertcd (no batched backend transaction).")
+    long backendBatchLimit;
+
+    @Option(names = "--experimental-backend-bbolt-freelist-type", defaultValue = "array", description = "Freelist type of bbolt ('array' or 'map'); no effect on vertcd (no bbolt).")
+    String backendFreelistType;
+
+    @Option(names = "--log-package-levels", defaultValue = "", description = "With --logger=capnslog, levels per logger: 'io.vertcd.server.node=DEBUG,*=INFO' (Logback logger names; capnslog's level names).")
+    String logPackageLevels;
 
     /**
      * Builds the command line with the etcd flags and {@code ETCD_*} variables from {@code environment}.
@@ -176,6 +209,67 @@ public final class ServerCommand {
         }
     }
 
+    /** @return {@code --log-package-levels}, empty for none */
+    public String logPackageLevels() {
+        return logPackageLevels;
+    }
+
+    /**
+     * @return the flags given that vertcd accepts for etcd compatibility but that change nothing here (the README
+     *     says why for each): {@code --max-snapshots}, {@code --max-wals}, {@code --backend-batch-*},
+     *     {@code --experimental-backend-bbolt-freelist-type}
+     */
+    public List<String> flagsWithoutEffect() {
+        List<String> out = new ArrayList<>();
+        for (String flag : List.of("--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
+                "--experimental-backend-bbolt-freelist-type")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                out.add(flag);
+            }
+        }
+        return out;
+    }
+
+    /** @return {@code --logger}: zap or capnslog (validated by {@link #toConfig()}) */
+    public String logger() {
+        return logger;
+    }
+
+    /**
+     * {@code --log-outputs} with etcd's rules (embed/config_logging.go): unique and sorted; with capnslog exactly one of
+     * {@code default}, {@code stderr}, {@code stdout}; with zap {@code default} alone, or any of {@code stderr},
+     * {@code stdout} and file paths.
+     *
+     * @return the outputs
+     * @throws ConfigException with etcd's message for a combination etcd refuses, and for {@code systemd/journal}
+     *     (vertcd does not write to journald)
+     */
+    public List<String> logOutputs() throws ConfigException {
+        List<String> outputs = java.util.Arrays.stream(logOutputs.split(",")).map(String::trim)
+                .filter(o -> !o.isEmpty()).distinct().sorted().toList();
+        if (outputs.isEmpty()) {
+            outputs = List.of("default");
+        }
+        if (outputs.contains("systemd/journal")) {
+            throw new ConfigException("vertcd: --log-outputs=systemd/journal is not supported (vertcd does not write to journald; use stderr and let systemd collect it)");
+        }
+        if ("capnslog".equals(logger)) {
+            if (outputs.size() != 1) {
+                throw new ConfigException("vertcd: --logger=capnslog supports only 1 value in '--log-outputs', got " + goQuoted(outputs));
+            }
+            if (!Set.of("default", "stderr", "stdout").contains(outputs.get(0))) {
+                throw new ConfigException("vertcd: unknown log-output \"" + outputs.get(0) + "\" (only supports \"default\", \"stderr\", \"stdout\")");
+            }
+        } else if (outputs.size() > 1 && outputs.contains("default")) {
+            throw new ConfigException("vertcd: multi logoutput for \"default\" is not supported yet");
+        }
+        return outputs;
+    }
+
+    private static String goQuoted(List<String> values) {
+        return values.stream().map(v -> "\"" + v + "\"").collect(java.util.stream.Collectors.joining(" ", "[", "]"));
+    }
+
     /**
      * Validates the parsed flags and derives the member and cluster IDs.
      *
@@ -187,15 +281,13 @@ public final class ServerCommand {
     public ServerConfig toConfig() throws ConfigException {
         String unsupported = UnsupportedFlags.firstSetFlag(spec);
         if (unsupported != null) {
-            throw new ConfigException("vertcd: " + unsupported + " is not supported yet");
+            throw new ConfigException(RefusedFlags.refusal(unsupported));
         }
         logbackLevel();
         if (!Set.of("capnslog", "zap").contains(logger)) {
             throw new ConfigException("vertcd: --logger '" + logger + "' is not supported (capnslog or zap)");
         }
-        if (!Set.of("default", "stderr").contains(logOutputs)) {
-            throw new ConfigException("vertcd: --log-outputs '" + logOutputs + "' is not supported yet (vertcd logs to stderr)");
-        }
+        logOutputs();
         if (name.isEmpty()) {
             throw new ConfigException("vertcd: --name must not be empty");
         }
@@ -288,6 +380,13 @@ public final class ServerCommand {
         long quota = quotaBackendBytes == 0 ? Quota.DEFAULT_QUOTA_BYTES
                 : quotaBackendBytes < 0 ? Long.MAX_VALUE : quotaBackendBytes;
         Path dir = Path.of(dataDir != null && !dataDir.isEmpty() ? dataDir : name + ".etcd");
+        if (!backendBatchInterval.isEmpty()) {
+            GoDurations.parseMs("--backend-batch-interval", backendBatchInterval);
+        }
+        Path dedicatedWal = walDir.isEmpty() ? null : Path.of(walDir);
+        if (dedicatedWal != null && dedicatedWal.toAbsolutePath().normalize().equals(dir.resolve("member").resolve("wal").toAbsolutePath().normalize())) {
+            dedicatedWal = null;
+        }
         return new ServerConfig(name, dir, clientListen, clientAdvertise, peerListen, peerAdvertise,
                 initialClusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quota, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressMs,
@@ -296,7 +395,8 @@ public final class ServerCommand {
                 "extensive".equals(metrics), clientTls, peerTls, selfSignedYears,
                 AuthOptions.parse(authToken, authTokenTtl, bcryptCost),
                 new MaintenanceOptions(initialCorruptCheck, corruptCheckMs, "periodic".equals(autoCompactionMode),
-                        retention));
+                        retention),
+                preVote, maxConcurrentStreams, dedicatedWal);
     }
 
     /**

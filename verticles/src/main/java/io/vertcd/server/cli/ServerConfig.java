@@ -56,6 +56,11 @@ import java.util.List;
  * @param selfSignedCertValidityYears validity of auto-TLS certificates, years ({@code --self-signed-cert-validity})
  * @param auth {@code --auth-token}, {@code --auth-token-ttl}, {@code --bcrypt-cost}
  * @param maintenance corruption checks ({@link MaintenanceOptions})
+ * @param preVote {@code --pre-vote}: Raft's pre-vote phase (vertcd's default true; etcd 3.4's false)
+ * @param maxConcurrentStreams {@code --max-concurrent-streams}: HTTP/2 streams a client may open at once on one
+ *     connection of the client port (default 2^32-1, etcd's math.MaxUint32)
+ * @param dedicatedWalDir {@code --wal-dir}: the directory of the write-ahead log when it is not under the data
+ *     directory, or null
  */
 public record ServerConfig(
         String name,
@@ -85,7 +90,10 @@ public record ServerConfig(
         TlsInfo peerTls,
         int selfSignedCertValidityYears,
         AuthOptions auth,
-        MaintenanceOptions maintenance) {
+        MaintenanceOptions maintenance,
+        boolean preVote,
+        long maxConcurrentStreams,
+        Path dedicatedWalDir) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -131,7 +139,8 @@ public record ServerConfig(
                 clusterToken, memberId, clusterId, maxTxnOps, maxRequestBytes, quotaBackendBytes, snapshotCount,
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressNotifyIntervalMs, leaseCheckpointIntervalMs,
                 initialCluster, snapshotCatchUpEntries, joinExisting, strictReconfigCheck, listenMetricsUrls,
-                extensiveMetrics, client, peer, selfSignedCertValidityYears, auth, maintenance);
+                extensiveMetrics, client, peer, selfSignedCertValidityYears, auth, maintenance, preVote,
+                maxConcurrentStreams, dedicatedWalDir);
     }
 
     /** @return where auto TLS keeps the client certificate, {@code <data-dir>/fixtures/client} (etcd ClientSelfCert) */
@@ -144,9 +153,9 @@ public record ServerConfig(
         return dataDir.resolve("fixtures").resolve("peer");
     }
 
-    /** @return the member's write-ahead log directory, {@code <data-dir>/member/wal} */
+    /** @return the member's write-ahead log directory: {@code --wal-dir}, or {@code <data-dir>/member/wal} */
     public Path walDir() {
-        return dataDir.resolve("member").resolve("wal");
+        return dedicatedWalDir != null ? dedicatedWalDir : dataDir.resolve("member").resolve("wal");
     }
 
     /** @return the member's state-machine checkpoint directory, {@code <data-dir>/member/snap} */

@@ -19,14 +19,7 @@ public final class UnsupportedFlags {
 
     /** The flags, in etcd's help order. */
     public static final List<Flag> FLAGS = List.of(
-            text("--config-file", "", "Path to the server configuration file."),
-            text("--wal-dir", "", "Path to the dedicated wal directory."),
             bool("--initial-election-tick-advance", "true", "Whether to fast-forward initial election ticks on boot."),
-            text("--max-snapshots", "5", "Maximum number of snapshot files to retain (0 is unlimited)."),
-            text("--max-wals", "5", "Maximum number of wal files to retain (0 is unlimited)."),
-            text("--backend-batch-interval", "", "Maximum time before committing the backend transaction."),
-            text("--backend-batch-limit", "0", "Maximum operations before committing the backend transaction."),
-            text("--max-concurrent-streams", "math.MaxUint32", "Maximum concurrent streams that each client can open at a time."),
             text("--grpc-keepalive-min-time", "5s", "Minimum duration interval that a client should wait before pinging server."),
             text("--grpc-keepalive-interval", "2h", "Frequency duration of server-to-client ping to check if a connection is alive."),
             text("--grpc-keepalive-timeout", "20s", "Additional duration of wait before closing a non-responsive connection."),
@@ -35,7 +28,6 @@ public final class UnsupportedFlags {
             text("--discovery-proxy", "", "HTTP proxy to use for traffic to discovery service."),
             text("--discovery-srv", "", "DNS srv domain used to bootstrap the cluster."),
             text("--discovery-srv-name", "", "Suffix to the dns srv name queried when bootstrapping."),
-            bool("--pre-vote", "true", "Run an additional Raft election phase (vertcd always does)."),
             bool("--enable-v2", "false", "Accept etcd V2 client requests."),
             text("--cors", "*", "Comma-separated whitelist of origins for CORS."),
             text("--host-whitelist", "*", "Acceptable hostnames from HTTP client requests."),
@@ -47,11 +39,9 @@ public final class UnsupportedFlags {
             text("--proxy-write-timeout", "5000", "Time (in milliseconds) for a write to timeout."),
             text("--proxy-read-timeout", "0", "Time (in milliseconds) for a read to timeout."),
             text("--experimental-enable-v2v3", "", "Serve v2 requests through the v3 backend under a given prefix."),
-            text("--experimental-backend-bbolt-freelist-type", "array", "Freelist type of the bbolt backend."),
             text("--experimental-compaction-batch-limit", "1000", "Maximum revisions deleted in each compaction batch."),
             text("--experimental-warning-apply-duration", "100ms", "Warning is generated if requests take more than this duration."),
-            bool("--force-new-cluster", "false", "Force to create a new one-member cluster."),
-            text("--log-package-levels", "", "A log level for each etcd package."));
+            bool("--force-new-cluster", "false", "Force to create a new one-member cluster."));
 
     private UnsupportedFlags() {
     }

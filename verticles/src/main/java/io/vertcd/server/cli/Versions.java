@@ -18,6 +18,11 @@ public final class Versions {
     /** vertcd's own version, printed by {@code --version}. */
     public static final String VERTCD_VERSION = "0.1.0-SNAPSHOT";
 
+    /** @return the cluster version as etcd's logs name it, major.minor ({@code 3.5}) */
+    public static String clusterMinorVersion() {
+        return ETCD_CLUSTER_VERSION.substring(0, ETCD_CLUSTER_VERSION.lastIndexOf('.'));
+    }
+
     private Versions() {
     }
 }

@@ -140,11 +140,15 @@ public final class Leadership {
         long previousLeader = state.leader;
         StateRole previousRole = state.role;
         if (ss.lead() != previousLeader) {
+            // etcd raft/node.go's messages, which tools wait for
+            String self = Long.toHexString(state.memberId);
             if (ss.lead() == 0) {
-                LOG.info("member {} lost its leader at term {}", MemberIds.toHex(state.memberId), state.term());
+                LOG.info("raft.node: {} lost leader {} at term {}", self, Long.toHexString(previousLeader), state.term());
+            } else if (previousLeader == 0) {
+                LOG.info("raft.node: {} elected leader {} at term {}", self, Long.toHexString(ss.lead()), state.term());
             } else {
-                LOG.info("member {} elected leader {} ({})", MemberIds.toHex(state.memberId), MemberIds.toHex(ss.lead()),
-                        ss.role());
+                LOG.info("raft.node: {} changed leader from {} to {} at term {}", self, Long.toHexString(previousLeader),
+                        Long.toHexString(ss.lead()), state.term());
             }
         }
         state.leader = ss.lead();

@@ -169,7 +169,7 @@ final class Startup {
                 .maxSizePerMsg(MAX_SIZE_PER_MSG)
                 .maxInflightMsgs(MAX_INFLIGHT_MSGS)
                 .checkQuorum(true)
-                .preVote(true)
+                .preVote(config.preVote())
                 .random(new Random(memberId ^ System.nanoTime()));
         long snapshotIndex = 0;
         KvStore kv = state.kvStore;

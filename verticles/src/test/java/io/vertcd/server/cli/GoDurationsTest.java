@@ -22,4 +22,14 @@ class GoDurationsTest {
             assertEquals("vertcd: invalid duration '" + bad + "' for --flag", e.getMessage());
         }
     }
+
+    @Test
+    void formatsAsGo() {
+        org.junit.jupiter.api.Assertions.assertEquals("100ms", GoDurations.format(100));
+        org.junit.jupiter.api.Assertions.assertEquals("1s", GoDurations.format(1000));
+        org.junit.jupiter.api.Assertions.assertEquals("1.5s", GoDurations.format(1500));
+        org.junit.jupiter.api.Assertions.assertEquals("5m0s", GoDurations.format(300_000));
+        org.junit.jupiter.api.Assertions.assertEquals("1h30m0s", GoDurations.format(5_400_000));
+        org.junit.jupiter.api.Assertions.assertEquals("0s", GoDurations.format(0));
+    }
 }

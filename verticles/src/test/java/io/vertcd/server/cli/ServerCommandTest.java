@@ -18,9 +18,11 @@ import picocli.CommandLine;
 class ServerCommandTest {
 
     private static ServerConfig parse(Map<String, String> env, String... args) throws ConfigException {
-        CommandLine cl = ServerCommand.commandLine(env);
-        cl.parseArgs(args);
-        return cl.<ServerCommand>getCommand().toConfig();
+        try {
+            return EtcdCommandLine.parse(List.of(args), env).command().toConfig();
+        } catch (FlagSyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static String refusal(Map<String, String> env, String... args) {
@@ -70,8 +72,8 @@ class ServerCommandTest {
         assertTrue(parse(Map.of(), "--strict-reconfig-check").strictReconfigCheck());
         assertEquals(false, parse(Map.of(), "--strict-reconfig-check=false").strictReconfigCheck());
         assertEquals(false, parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false")).strictReconfigCheck());
-        assertTrue(parse(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false"), "--strict-reconfig-check=true").strictReconfigCheck(),
-                "the flag wins over the environment");
+        assertTrue(refusal(Map.of("ETCD_STRICT_RECONFIG_CHECK", "false"), "--strict-reconfig-check=true")
+                .contains("conflicting environment variable \"ETCD_STRICT_RECONFIG_CHECK\""), "etcd 3.4 refuses a flag shadowing its variable");
     }
 
     @Test
@@ -93,16 +95,19 @@ class ServerCommandTest {
         assertEquals(Path.of("/tmp/x"), fromEnv.dataDir());
         assertEquals(Long.MAX_VALUE, fromEnv.quotaBackendBytes(), "a negative quota disables it, as etcd");
 
-        ServerConfig flagWins = parse(env, "--max-txn-ops=9", "--name", "flagname");
-        assertEquals(9, flagWins.maxTxnOps());
-        assertEquals("flagname", flagWins.name());
+        ServerConfig both = parse(Map.of("ETCD_NAME", "envname"), "--max-txn-ops=9");
+        assertEquals(9, both.maxTxnOps());
+        assertEquals("envname", both.name());
+        // etcd 3.4 (pkg/flags verifyEnv) exits when a variable is shadowed by its flag
+        assertEquals("vertcd: conflicting environment variable \"ETCD_MAX_TXN_OPS\" is shadowed by corresponding "
+                + "command-line flag (either unset environment variable or disable flag)", refusal(env, "--max-txn-ops=9"));
         assertEquals("ETCD_LISTEN_CLIENT_URLS", EtcdEnvironmentDefaults.variableFor("--listen-client-urls"));
     }
 
     @Test
     void unsupportedFeaturesAreRefusedByName() {
-        assertEquals("vertcd: --enable-v2 is not supported yet", refusal(Map.of(), "--enable-v2=true"));
-        assertEquals("vertcd: --wal-dir is not supported yet", refusal(Map.of("ETCD_WAL_DIR", "/w"))); // via env too
+        assertEquals("vertcd: --enable-v2 is not supported: vertcd serves only etcd's v3 API (the v2 API is deprecated "
+                + "in etcd 3.4 and removed in 3.6)", refusal(Map.of(), "--enable-v2=true"));
         assertEquals("vertcd: --experimental-compaction-batch-limit is not supported yet",
                 refusal(Map.of(), "--experimental-compaction-batch-limit", "100"));
     }
@@ -262,5 +267,63 @@ class ServerCommandTest {
             assertTrue(help.contains(flag), flag);
         }
         assertTrue(help.contains("not supported yet"));
+    }
+
+    @Test
+    void logOutputsFollowEtcdsRules() throws Exception {
+        assertEquals(List.of("default"), EtcdCommandLine.parse(List.of(), Map.of()).command().logOutputs());
+        assertEquals(List.of("/tmp/a.log", "stderr", "stdout"), EtcdCommandLine.parse(
+                List.of("--logger=zap", "--log-outputs=stdout,stderr,/tmp/a.log,stdout"), Map.of()).command().logOutputs());
+        assertEquals("vertcd: --logger=capnslog supports only 1 value in '--log-outputs', got [\"stderr\" \"stdout\"]",
+                refusal(Map.of(), "--log-outputs=stdout,stderr"));
+        assertEquals("vertcd: unknown log-output \"/tmp/a.log\" (only supports \"default\", \"stderr\", \"stdout\")",
+                refusal(Map.of(), "--log-outputs=/tmp/a.log"));
+        assertEquals("vertcd: multi logoutput for \"default\" is not supported yet",
+                refusal(Map.of(), "--logger=zap", "--log-outputs=default,stderr"));
+        assertTrue(refusal(Map.of(), "--logger=zap", "--log-outputs=systemd/journal").contains("journald"));
+    }
+
+    @Test
+    void walDirPreVoteAndStreams() throws Exception {
+        ServerConfig d = parse(Map.of());
+        assertEquals(Path.of("default.etcd", "member", "wal"), d.walDir());
+        assertTrue(d.preVote(), "vertcd pre-votes by default");
+        assertEquals(4294967295L, d.maxConcurrentStreams(), "etcd's math.MaxUint32");
+        ServerConfig c = parse(Map.of(), "--wal-dir", "/var/wal", "--pre-vote=false", "--max-concurrent-streams", "100");
+        assertEquals(Path.of("/var/wal"), c.walDir());
+        assertEquals(false, c.preVote());
+        assertEquals(100, c.maxConcurrentStreams());
+        assertTrue(assertThrows(FlagSyntaxException.class, () -> EtcdCommandLine.parse(
+                List.of("--max-concurrent-streams", "4294967296"), Map.of())).getMessage()
+                .startsWith("invalid value \"4294967296\" for flag -max-concurrent-streams"), "a uint32");
+    }
+
+    @Test
+    void flagsWithoutEffectAreAcceptedAndNamed() throws Exception {
+        EtcdCommandLine.Result r = EtcdCommandLine.parse(List.of("--max-wals=0", "--max-snapshots", "3",
+                "--backend-batch-interval=10ms", "--backend-batch-limit=100", "--experimental-backend-bbolt-freelist-type=map"), Map.of());
+        r.command().toConfig();
+        assertEquals(List.of("--max-snapshots", "--max-wals", "--backend-batch-interval", "--backend-batch-limit",
+                "--experimental-backend-bbolt-freelist-type"), r.command().flagsWithoutEffect());
+        assertEquals(List.of(), EtcdCommandLine.parse(List.of(), Map.of()).command().flagsWithoutEffect());
+    }
+
+    @Test
+    void v2PprofAndSubcommandsAreRefusedWithTheirReason() throws Exception {
+        assertEquals("vertcd: --proxy is not supported: the v2 proxy mode belongs to etcd's v2 API; vertcd serves only "
+                + "etcd's v3 API (the v2 API is deprecated in etcd 3.4 and removed in 3.6)", refusal(Map.of(), "--proxy=on"));
+        assertTrue(refusal(Map.of(), "--discovery=https://discovery.etcd.io/x").contains("--initial-cluster"));
+        assertTrue(refusal(Map.of(), "--experimental-enable-v2v3=/v2/").contains("v2 API"));
+        assertTrue(refusal(Map.of(), "--enable-pprof").contains("JDK Flight Recorder"));
+        // the defaults are accepted
+        assertEquals("default", assertDoesNotThrowParse("--enable-v2=false", "--proxy=off", "--discovery-fallback=proxy",
+                "--enable-pprof=false", "--proxy-dial-timeout=1000").name());
+        assertEquals("vertcd: the 'gateway' subcommand is not supported yet: vertcd runs only as an etcd member (use "
+                + "etcd's own 'etcd gateway' in front of vertcd members)", refusal(Map.of(), "gateway", "start"));
+        assertTrue(refusal(Map.of(), "grpc-proxy", "start").contains("'grpc-proxy' subcommand is not supported yet"));
+    }
+
+    private static ServerConfig assertDoesNotThrowParse(String... args) throws ConfigException {
+        return parse(Map.of(), args);
     }
 }
