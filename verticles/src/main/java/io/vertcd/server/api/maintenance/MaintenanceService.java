@@ -10,14 +10,19 @@ import io.etcd.jetcd.api.AlarmRequest;
 import io.etcd.jetcd.api.AlarmResponse;
 import io.etcd.jetcd.api.MoveLeaderRequest;
 import io.etcd.jetcd.api.MoveLeaderResponse;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.SnapshotResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertx.core.Future;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServerRequest;
 
 /**
- * etcd's {@code etcdserverpb.Maintenance} service: Status, Alarm (GET, ACTIVATE, DEACTIVATE) and MoveLeader.
+ * etcd's {@code etcdserverpb.Maintenance} service: Status, Alarm (GET, ACTIVATE, DEACTIVATE), MoveLeader and Snapshot
+ * (an etcd 3.4 backend file with its sha256, {@link SnapshotStream}).
  * Status follows etcd 3.4's {@code api/v3rpc/maintenance.go}: raftIndex is the commit index,
  * errors lists "etcdserver: no leader" when there is none and every active alarm in Go's
  * compact text form ({@code memberID:<id> alarm:NOSPACE }). Alarm requests go through Raft,
@@ -33,11 +38,14 @@ public final class MaintenanceService {
         this.headers = node.headers();
     }
 
-    /** Registers Maintenance.Status, Maintenance.Alarm and Maintenance.MoveLeader. */
+    /** Registers Maintenance.Status, Maintenance.Alarm, Maintenance.MoveLeader and Maintenance.Snapshot. */
     public void register(GrpcRoutes routes) {
         routes.unary("Maintenance", "Status", StatusRequest.getDefaultInstance(), this::status)
                 .unary("Maintenance", "Alarm", AlarmRequest.getDefaultInstance(), this::alarm)
-                .unary("Maintenance", "MoveLeader", MoveLeaderRequest.getDefaultInstance(), this::moveLeader);
+                .unary("Maintenance", "MoveLeader", MoveLeaderRequest.getDefaultInstance(), this::moveLeader)
+                .call(ServiceName.create("etcdserverpb", "Maintenance"), "Snapshot", SnapshotRequest.getDefaultInstance(),
+                        (GrpcServerRequest<SnapshotRequest, SnapshotResponse> call) ->
+                                new SnapshotStream(call, node.backups()).start());
     }
 
     /**
