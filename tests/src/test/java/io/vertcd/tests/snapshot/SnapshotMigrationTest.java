@@ -12,6 +12,7 @@ import io.vertcd.tests.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.vertcd.tests.cluster.ClusterProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +51,49 @@ class SnapshotMigrationTest {
             try (Client c = Jetcd.client(etcd)) {
                 assertEquals(expected, KubeLikeDataSet.fingerprint(c, etcd.etcdctl(), compacted));
             }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void etcdSnapshotRestoresIntoAThreeMemberVertcdCluster() throws Exception {
+        Files.createDirectories(WORK);
+        Path file = Files.createTempFile(WORK, "etcd-snapshot-", ".db");
+        Files.delete(file);
+        List<String> expected;
+        long compacted;
+        try (MemberProcess etcd = MemberProcess.create(MemberKind.ETCD, "source").start();
+             Client c = Jetcd.client(etcd)) {
+            compacted = KubeLikeDataSet.load(c);
+            expected = KubeLikeDataSet.fingerprint(c, etcd.etcdctl(), compacted);
+            Etcdctl.Result saved = etcd.etcdctl().run("snapshot", "save", file.toString());
+            assertTrue(saved.ok(), saved.toString());
+            // vertcd's status reads etcd's file as etcdctl does
+            Etcdctl.Result theirs = etcd.etcdctl().run("snapshot", "status", file.toString(), "-w", "json");
+            Etcdctl.Result ours = VertcdSnapshotCli.run("status", file.toString(), "-w", "json");
+            assertEquals(0, ours.exitCode(), ours.toString());
+            assertEquals(theirs.stdout().strip(), ours.stdout().strip());
+        }
+        try (ClusterProcess cluster = ClusterProcess.describe(MemberKind.VERTCD, 3, "migrated")) {
+            for (ClusterProcess.Member m : cluster.members()) {
+                Etcdctl.Result r = VertcdSnapshotCli.run("restore", file.toString(), "--name", m.name(),
+                        "--data-dir", m.dataDir().toString(), "--initial-cluster", cluster.initialCluster(),
+                        "--initial-cluster-token", cluster.token(), "--initial-advertise-peer-urls", m.peerUrl());
+                assertEquals(0, r.exitCode(), r.toString());
+            }
+            cluster.startAll(java.time.Duration.ofMinutes(3)); // three JVMs opening stores on a loaded machine
+            for (ClusterProcess.Member m : cluster.members()) {
+                try (Client c = Client.builder().endpoints(m.clientUrl()).retryMaxAttempts(0).build()) {
+                    assertEquals(expected, KubeLikeDataSet.fingerprint(c, new Etcdctl(m.clientUrl()), compacted),
+                            "member " + m.name());
+                }
+            }
+            // new member and cluster IDs: the old membership is gone
+            Etcdctl.Result members = new Etcdctl(cluster.clientUrls()).run("member", "list");
+            assertTrue(members.ok(), members.toString());
+            assertEquals(3, members.stdout().strip().lines().count(), members.stdout());
+            assertTrue(members.stdout().contains(", m1, ") && members.stdout().contains(", m3, "), members.stdout());
         } finally {
             Files.deleteIfExists(file);
         }
