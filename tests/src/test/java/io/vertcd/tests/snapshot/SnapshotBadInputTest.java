@@ -11,6 +11,8 @@ import io.vertcd.tests.Etcdctl;
 import io.vertcd.tests.Jetcd;
 import io.vertcd.tests.MemberKind;
 import io.vertcd.tests.MemberProcess;
+import io.vertcd.tests.Poll;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +50,8 @@ class SnapshotBadInputTest {
             List<Path> files = new ArrayList<>();
             try {
                 for (int n = 0; n < 3; n++) {
+                    long seen = written.get();
+                    Poll.until(Duration.ofSeconds(60), written::get, w -> w > seen); // writes run during each save
                     Path file = dir.resolve("s" + n + ".db");
                     Etcdctl.Result saved = vertcd.etcdctl().run("snapshot", "save", file.toString());
                     assertTrue(saved.ok(), saved.toString());
