@@ -121,12 +121,41 @@ public final class StoreSnapshots {
         }
         RevisionStore store = RevisionStore.open(newSnapDir.resolve(KvStore.MAP_FILE),
                 Math.max(1, options.expectedKeys()), false);
+        try {
+            scanExport(snapshotDir, (main, sub, offset, value) -> store.putRaw(main, sub, value));
+            store.sync();
+        } finally {
+            store.close();
+        }
+        Files.copy(snapshotDir.resolve(MARKER_FILE), newSnapDir.resolve(MARKER_FILE));
+        fsync(newSnapDir.resolve(MARKER_FILE));
+        DurableFiles.syncDir(newSnapDir);
+        return marker.appliedIndex();
+    }
+
+    /** Receives the entries of an export, in the export's order (hash order). */
+    interface ExportVisitor {
+        /**
+         * @param offset where {@code value} starts in the export file
+         * @param value the revision store's raw value (flag byte + KeyValue bytes)
+         */
+        void visit(long main, long sub, long offset, byte[] value) throws IOException;
+    }
+
+    /**
+     * Reads the revisions file of an export written by {@link #export} in {@code snapshotDir}, checking its format,
+     * count and CRC. Blocking I/O.
+     *
+     * @throws IOException when it is missing, truncated or fails its CRC or count (the visitor may have seen entries)
+     */
+    static void scanExport(Path snapshotDir, ExportVisitor visitor) throws IOException {
         try (InputStream file = Files.newInputStream(snapshotDir.resolve(EXPORT_FILE));
              CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(file, 1 << 16), new CRC32());
              DataInputStream in = new DataInputStream(checked)) {
             if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
                 throw new IOException("not a vertcd store snapshot: " + snapshotDir.resolve(EXPORT_FILE));
             }
+            long offset = 8;
             long count = 0;
             while (in.readByte() == 1) {
                 long main = in.readLong();
@@ -139,7 +168,8 @@ public final class StoreSnapshots {
                 if (value.length != length) {
                     throw new EOFException("snapshot truncated at (" + main + ", " + sub + ")");
                 }
-                store.putRaw(main, sub, value);
+                visitor.visit(main, sub, offset + 21, value);
+                offset += 21 + length;
                 count++;
             }
             long expected = in.readLong();
@@ -147,14 +177,7 @@ public final class StoreSnapshots {
             if (in.readInt() != crc || expected != count) {
                 throw new IOException("snapshot CRC or count mismatch in " + snapshotDir.resolve(EXPORT_FILE));
             }
-            store.sync();
-        } finally {
-            store.close();
         }
-        Files.copy(snapshotDir.resolve(MARKER_FILE), newSnapDir.resolve(MARKER_FILE));
-        fsync(newSnapDir.resolve(MARKER_FILE));
-        DurableFiles.syncDir(newSnapDir);
-        return marker.appliedIndex();
     }
 
     private static void fsync(Path file) throws IOException {

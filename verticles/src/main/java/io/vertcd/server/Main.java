@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code vertcd} entry point: parses etcd's flags and {@code ETCD_*} variables
+ * The {@code vertcd} entry point ({@code vertcd snapshot restore|status} goes to {@link SnapshotCommands}): parses etcd's flags and {@code ETCD_*} variables
  * ({@link ServerCommand}), then runs one member until SIGTERM/SIGINT, which stop it cleanly. Exit codes: 0 after
  * {@code --help}/{@code --version} or a clean stop, 1 when the configuration is refused or the
  * member cannot start or fails, 2 for a flag the parser does not know (as Go's flag package).
@@ -39,6 +39,10 @@ public final class Main {
     public static void main(String[] args) {
         // Before any Chronicle class loads.
         System.setProperty("chronicle.analytics.disable", "true");
+        if (args.length > 0 && args[0].equals("snapshot")) {
+            System.exit(SnapshotCommands.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         EtcdCommandLine.Result parsed;
         try {
             parsed = EtcdCommandLine.parse(List.of(args), System.getenv());

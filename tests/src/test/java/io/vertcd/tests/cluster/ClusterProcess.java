@@ -76,6 +76,11 @@ public final class ClusterProcess implements AutoCloseable {
             return name;
         }
 
+        /** @return the data directory ({@code --data-dir}); absent until the member first starts */
+        public Path dataDir() {
+            return dataDir;
+        }
+
         /** @return the client URL */
         public String clientUrl() {
             return "http://127.0.0.1:" + clientPort;
@@ -173,6 +178,39 @@ public final class ClusterProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Describes a cluster without starting it, e.g. to restore a snapshot into its members' data directories first
+     * ({@link Member#dataDir()}, {@link #initialCluster()}); {@link #startAll()} then starts it.
+     */
+    public static ClusterProcess describe(MemberKind kind, int size, String token, String... extraFlags) {
+        return new ClusterProcess(kind, token, size, List.of(extraFlags));
+    }
+
+    /**
+     * Starts every member of a described cluster, one at a time (the next once the previous one listens on its peer
+     * port, so that a loaded machine does not have every member opening its stores at once), then waits until each
+     * answers a linearizable health check.
+     *
+     * @param timeout how long each member may take to listen, and then to answer
+     * @return this
+     * @throws IllegalStateException when a member exits or does not listen or answer within {@code timeout}
+     */
+    public ClusterProcess startAll(Duration timeout) {
+        for (int i = 0; i < members.size(); i++) {
+            launch(i);
+            awaitPeerPort(i, timeout);
+        }
+        for (int i = 0; i < members.size(); i++) {
+            awaitHealthy(i, timeout);
+        }
+        return this;
+    }
+
+    /** @return the token ({@code --initial-cluster-token}) */
+    public String token() {
+        return token;
+    }
+
     private static synchronized int port() {
         for (int tries = 0; tries <= LAST_PORT - FIRST_PORT; tries++) {
             int p = nextPort;
@@ -215,7 +253,8 @@ public final class ClusterProcess implements AutoCloseable {
                 ? "https" : "http";
     }
 
-    private String initialCluster() {
+    /** @return {@code --initial-cluster}: every member's name and peer URL */
+    public String initialCluster() {
         return members.stream().map(m -> m.name + "=" + m.peerUrl()).collect(Collectors.joining(","));
     }
 
@@ -254,8 +293,12 @@ public final class ClusterProcess implements AutoCloseable {
     }
 
     private void awaitHealthy(int i) {
+        awaitHealthy(i, READY_TIMEOUT);
+    }
+
+    private void awaitHealthy(int i, Duration timeout) {
         Member m = members.get(i);
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         Etcdctl ctl = new Etcdctl(m.clientUrl());
         Etcdctl.Result last = null;
         while (System.nanoTime() < deadline) {
@@ -269,8 +312,27 @@ public final class ClusterProcess implements AutoCloseable {
             }
             sleep(200);
         }
-        throw new IllegalStateException(m.name + " not healthy within " + READY_TIMEOUT + "; last probe: " + last
+        throw new IllegalStateException(m.name + " not healthy within " + timeout + "; last probe: " + last
                 + "\nlog " + m.logFile + ":\n" + tail(m));
+    }
+
+    private void awaitPeerPort(int i, Duration timeout) {
+        Member m = members.get(i);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!m.process.isAlive()) {
+                throw new IllegalStateException(m.name + " exited with " + m.process.exitValue() + "; log "
+                        + m.logFile + ":\n" + tail(m));
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), m.peerPort), 1000);
+                return;
+            } catch (IOException notYet) {
+                sleep(200);
+            }
+        }
+        throw new IllegalStateException(m.name + " did not listen on its peer port within " + timeout
+                + "; log " + m.logFile + ":\n" + tail(m));
     }
 
     private static String tail(Member m) {

@@ -59,6 +59,7 @@ public final class RaftNode extends VerticleBase {
     private final MemberTable table;
     private final MembershipChanges changes;
     private final Snapshots snapshots;
+    private final Backups backups;
     private final StoreApplier applier;
     private final Startup startup;
     private final LeaseExpiry leaseExpiry;
@@ -89,6 +90,7 @@ public final class RaftNode extends VerticleBase {
         this.table = new MemberTable(state, peers, proposals);
         this.changes = new MembershipChanges(state, peers);
         this.snapshots = new Snapshots(state, pause, peers, table, stores, this::fatal);
+        this.backups = new Backups(state, pause);
         this.peers.bind(snapshots, changes, table);
         this.applier = new StoreApplier(state, proposals, table, changes, pause);
         this.startup = new Startup(state, stores, snapshots, peers, table);
@@ -117,6 +119,11 @@ public final class RaftNode extends VerticleBase {
     /** @return where client writes are proposed */
     public Proposals proposals() {
         return proposals;
+    }
+
+    /** @return where backups for Maintenance.Snapshot are taken */
+    public Backups backups() {
+        return backups;
     }
 
     /** @return where ranges, read-only txns, status and lessor questions are served */

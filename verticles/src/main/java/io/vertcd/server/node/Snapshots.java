@@ -231,7 +231,7 @@ final class Snapshots {
 
     /**
      * Finishes or undoes a snapshot swap a crash interrupted: {@code snap.old} without {@code snap} goes back;
-     * leftovers of {@code snap.new}, {@code snap.old} and outgoing and incoming snapshots are deleted. Start-up,
+     * leftovers of {@code snap.new}, {@code snap.old}, outgoing and incoming snapshots and backups are deleted. Start-up,
      * worker thread.
      */
     void recoverSwap() throws IOException {
@@ -242,14 +242,14 @@ final class Snapshots {
             Files.move(old, state.config.snapDir(), StandardCopyOption.ATOMIC_MOVE);
             DurableFiles.syncDir(memberDir);
         }
-        for (Path p : List.of(old, memberDir.resolve("snap.new"), outgoingDir(), incomingDir())) {
+        for (Path p : List.of(old, memberDir.resolve("snap.new"), outgoingDir(), incomingDir(), memberDir.resolve(Backups.DIR))) {
             if (Files.exists(p)) {
                 deleteTree(p);
             }
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -1,7 +1,9 @@
 package io.vertcd.server.api.maintenance;
 
 import io.vertcd.server.api.CallerHandler;
+import io.vertcd.server.api.GrpcErrors;
 import io.vertcd.server.api.UnaryHandler;
+import io.vertcd.statemachine.EtcdException;
 
 import io.vertcd.server.api.GrpcRoutes;
 import io.vertcd.server.node.RaftNode;
@@ -19,16 +21,20 @@ import io.etcd.jetcd.api.HashRequest;
 import io.etcd.jetcd.api.HashResponse;
 import io.etcd.jetcd.api.MoveLeaderRequest;
 import io.etcd.jetcd.api.MoveLeaderResponse;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.SnapshotResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.vertcd.statemachine.AlarmTypes;
 import io.vertcd.statemachine.EtcdError;
 import io.vertcd.statemachine.pb.InternalRequest;
 import io.vertx.core.Future;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServerRequest;
 
 /**
- * etcd's {@code etcdserverpb.Maintenance} service: Status, Alarm (GET, ACTIVATE, DEACTIVATE), MoveLeader, Hash and
- * HashKV.
+ * etcd's {@code etcdserverpb.Maintenance} service: Status, Alarm (GET, ACTIVATE, DEACTIVATE), MoveLeader, Hash,
+ * HashKV, Defragment and Snapshot (an etcd 3.4 backend file with its sha256, {@link SnapshotStream}).
  * Status follows etcd 3.4's {@code api/v3rpc/maintenance.go}: raftIndex is the commit index,
  * errors lists "etcdserver: no leader" when there is none and every active alarm in Go's
  * compact text form ({@code memberID:<id> alarm:NOSPACE }). Alarm requests go through Raft,
@@ -44,14 +50,27 @@ public final class MaintenanceService {
         this.headers = node.headers();
     }
 
-    /** Registers Maintenance.Status, Alarm, MoveLeader, Hash, HashKV and Defragment. */
+    /** Registers Maintenance.Status, Alarm, MoveLeader, Hash, HashKV, Defragment and Snapshot. */
     public void register(GrpcRoutes routes) {
         routes.unary("Maintenance", "Status", StatusRequest.getDefaultInstance(), this::status)
                 .unary("Maintenance", "Alarm", AlarmRequest.getDefaultInstance(), this::alarm)
                 .unary("Maintenance", "MoveLeader", MoveLeaderRequest.getDefaultInstance(), this::moveLeader)
                 .authorized("Maintenance", "Hash", HashRequest.getDefaultInstance(), admin(this::hash))
                 .authorized("Maintenance", "HashKV", HashKVRequest.getDefaultInstance(), admin(this::hashKV))
-                .authorized("Maintenance", "Defragment", DefragmentRequest.getDefaultInstance(), admin(this::defragment));
+                .authorized("Maintenance", "Defragment", DefragmentRequest.getDefaultInstance(), admin(this::defragment))
+                .call(ServiceName.create("etcdserverpb", "Maintenance"), "Snapshot", SnapshotRequest.getDefaultInstance(),
+                        (GrpcServerRequest<SnapshotRequest, SnapshotResponse> call) -> snapshot(call));
+    }
+
+    /** Maintenance.Snapshot: root only with auth enabled (etcd authMaintenanceServer.Snapshot). */
+    private void snapshot(GrpcServerRequest<SnapshotRequest, SnapshotResponse> call) {
+        try {
+            node.authenticator().checkAdmin(GrpcRoutes.caller(call));
+        } catch (EtcdException e) {
+            GrpcErrors.fail(call.response(), e);
+            return;
+        }
+        new SnapshotStream(call, node.backups()).start();
     }
 
     /**
