@@ -20,6 +20,7 @@ import io.vertcd.server.http.HttpEndpoints;
 import io.vertcd.server.http.MetricsEndpoint;
 import io.vertcd.server.http.NodeHealth;
 import io.vertcd.server.http.WatchWebSocket;
+import io.vertcd.server.http.WebConsole;
 import io.vertcd.server.metrics.MemberMetrics;
 import io.vertcd.server.tls.ConnectionGuard;
 import io.vertcd.server.tls.TlsOptions;
@@ -47,8 +48,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>On the same port, as etcd's: a request whose content type is {@code application/grpc...} goes to gRPC (counted by
  * {@link io.vertcd.server.metrics.GrpcCallMetrics}); a WebSocket upgrade to the watch; any other request to the HTTP
- * endpoints ({@link HttpEndpoints#clientRouter}: health, version, metrics) and the JSON gateway ({@link Gateway}, which
- * calls the handlers the gRPC routes registered).
+ * endpoints ({@link HttpEndpoints#clientRouter}: health, version, metrics), the JSON gateway ({@link Gateway}, which
+ * calls the handlers the gRPC routes registered) and, unless {@code --web-console=false}, the web console's static
+ * files at {@code /ui/} ({@link WebConsole}).
  */
 public final class ClientServerVerticle extends VerticleBase {
     /** Extra room above --max-request-bytes for the gRPC envelope, bytes (etcd grpcOverheadBytes). */
@@ -120,6 +122,9 @@ public final class ClientServerVerticle extends VerticleBase {
         ConnectionGuard guard = new ConnectionGuard(vertx, config.clientTls(), false);
         AuthorityNormalizer authority = new AuthorityNormalizer();
         new Gateway(routes.methods(), config.maxRequestBytes() + GRPC_OVERHEAD_BYTES).mount(router);
+        if (config.webConsole()) {
+            WebConsole.mount(router);
+        }
         for (URI url : config.listenClientUrls()) {
             HttpServerOptions options = new HttpServerOptions()
                     .setHost(url.getHost())

@@ -63,7 +63,9 @@ public final class EtcdKeys {
             Map.entry("proxy-read-timeout", UINT), Map.entry("proxy", STRING), Map.entry("discovery-fallback", STRING),
             // etcd 3.5 keys of flags vertcd has (3.4 ignores them)
             Map.entry("experimental-lease-checkpoint-interval", DURATION),
-            Map.entry("experimental-snapshot-catchup-entries", UINT64));
+            Map.entry("experimental-snapshot-catchup-entries", UINT64),
+            // vertcd's own key (etcd has no web console)
+            Map.entry("web-console", BOOL));
 
     /** Keys of each TLS block (embed/config.go securityConfig) and their Go types. */
     public static final Map<String, GoType> SECURITY = Map.of(

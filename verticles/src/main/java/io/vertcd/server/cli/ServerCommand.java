@@ -176,6 +176,10 @@ public final class ServerCommand {
     @Option(names = "--experimental-backend-bbolt-freelist-type", defaultValue = "array", description = "Freelist type of bbolt ('array' or 'map'); no effect on vertcd (no bbolt).")
     String backendFreelistType;
 
+    @Option(names = "--web-console", defaultValue = "true", arity = "0..1", fallbackValue = "true",
+            description = "Serve the web console at /ui/ on the client URLs (vertcd's own flag; etcd has no console).")
+    boolean webConsole;
+
     @Option(names = "--log-package-levels", defaultValue = "", description = "With --logger=capnslog, levels per logger: 'io.vertcd.server.node=DEBUG,*=INFO' (Logback logger names; capnslog's level names).")
     String logPackageLevels;
 
@@ -396,7 +400,7 @@ public final class ServerCommand {
                 AuthOptions.parse(authToken, authTokenTtl, bcryptCost),
                 new MaintenanceOptions(initialCorruptCheck, corruptCheckMs, "periodic".equals(autoCompactionMode),
                         retention),
-                preVote, maxConcurrentStreams, dedicatedWal);
+                preVote, maxConcurrentStreams, dedicatedWal, webConsole);
     }
 
     /**

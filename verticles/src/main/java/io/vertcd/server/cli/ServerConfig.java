@@ -61,6 +61,8 @@ import java.util.List;
  *     connection of the client port (default 2^32-1, etcd's math.MaxUint32)
  * @param dedicatedWalDir {@code --wal-dir}: the directory of the write-ahead log when it is not under the data
  *     directory, or null
+ * @param webConsole {@code --web-console} (vertcd's own flag, default true): serve the web console's static files at
+ *     {@code /ui/} on the client port ({@link io.vertcd.server.http.WebConsole})
  */
 public record ServerConfig(
         String name,
@@ -93,7 +95,8 @@ public record ServerConfig(
         MaintenanceOptions maintenance,
         boolean preVote,
         long maxConcurrentStreams,
-        Path dedicatedWalDir) {
+        Path dedicatedWalDir,
+        boolean webConsole) {
 
     /** Copies the lists. */
     public ServerConfig {
@@ -140,7 +143,7 @@ public record ServerConfig(
                 heartbeatIntervalMs, electionTimeoutMs, watchProgressNotifyIntervalMs, leaseCheckpointIntervalMs,
                 initialCluster, snapshotCatchUpEntries, joinExisting, strictReconfigCheck, listenMetricsUrls,
                 extensiveMetrics, client, peer, selfSignedCertValidityYears, auth, maintenance, preVote,
-                maxConcurrentStreams, dedicatedWalDir);
+                maxConcurrentStreams, dedicatedWalDir, webConsole);
     }
 
     /** @return where auto TLS keeps the client certificate, {@code <data-dir>/fixtures/client} (etcd ClientSelfCert) */

@@ -27,11 +27,15 @@ import java.util.function.Supplier;
  * 64-bit integers as strings, default values omitted. A frame that is not a valid WatchRequest
  * gets {@code {"error": {"grpc_code": 3, "http_code": 400, "message": ..., "http_status":
  * "Bad Request"}}} (grpc-gateway's stream error) and the socket stays open. Closing the socket
- * closes the session. Same bounds and back-pressure as the gRPC stream ({@link WatchOutbox}).
+ * closes the session. Same bounds and back-pressure as the gRPC stream ({@link WatchOutbox}). The caller's token is
+ * the upgrade's {@code token} or {@code Authorization} header, or else its {@code ?token=} query parameter (vertcd's
+ * own, for browsers, whose WebSocket cannot set headers).
  */
 public final class WatchWebSocket {
     /** The WebSocket path. */
     public static final String PATH = "/v3/watch";
+    /** The query parameter that may carry the auth token on the upgrade ({@link #tokenHeaders}). */
+    public static final String TOKEN_PARAMETER = "token";
 
     private final Supplier<Watches> watches;
     private final ResponseHeaders headers;
@@ -87,7 +91,7 @@ public final class WatchWebSocket {
                         ws.resume();
                     }
                 });
-        io.vertcd.server.auth.Caller caller = io.vertcd.server.auth.Caller.fromHeaders(ws.headers(), null);
+        io.vertcd.server.auth.Caller caller = io.vertcd.server.auth.Caller.fromHeaders(tokenHeaders(ws), null);
         WatchSession session = watches.get().open(out,
                 req -> auth.watchRefusal(caller, req.getKey().toByteArray(), req.getRangeEnd().toByteArray()));
         ws.textMessageHandler(text -> onFrame(ws, session, text));
@@ -100,6 +104,24 @@ public final class WatchWebSocket {
             session.close();
             out.close();
         });
+    }
+
+    /**
+     * The upgrade's headers, plus the {@value #TOKEN_PARAMETER} query parameter as the {@code token} header when the
+     * upgrade has neither {@code token} nor {@code Authorization}: a browser's WebSocket cannot set headers, so the
+     * web console passes its token this way ({@code /v3/watch?token=...}).
+     */
+    static io.vertx.core.MultiMap tokenHeaders(ServerWebSocket ws) {
+        io.vertx.core.MultiMap headers = ws.headers();
+        if (headers.contains("token") || headers.contains("Authorization") || ws.query() == null) {
+            return headers;
+        }
+        java.util.List<String> tokens = new io.netty.handler.codec.http.QueryStringDecoder(ws.query(), false)
+                .parameters().get(TOKEN_PARAMETER);
+        if (tokens == null || tokens.isEmpty()) {
+            return headers;
+        }
+        return io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(headers).set("token", tokens.get(0));
     }
 
     private static void onFrame(ServerWebSocket ws, WatchSession session, String text) {
