@@ -284,6 +284,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void webConsoleFlag() throws Exception {
+        assertTrue(parse(Map.of()).webConsole(), "the console is on by default");
+        assertEquals(false, parse(Map.of(), "--web-console=false").webConsole());
+        assertEquals(false, parse(Map.of("ETCD_WEB_CONSOLE", "false")).webConsole());
+        assertTrue(parse(Map.of(), "--web-console").webConsole());
+        assertEquals(false, parse(Map.of(), "--web-console=false").withTls(
+                parse(Map.of()).clientTls(), parse(Map.of()).peerTls()).webConsole(), "withTls keeps it");
+    }
+
+    @Test
     void walDirPreVoteAndStreams() throws Exception {
         ServerConfig d = parse(Map.of());
         assertEquals(Path.of("default.etcd", "member", "wal"), d.walDir());
