@@ -240,4 +240,10 @@ class EtcdCommandLineTest {
         assertEquals(Map.of("experimental-snapshot-catchup-entries", "77", "metrics", "extensive"),
                 EtcdConfigFile.read(p, spec).values());
     }
+
+    @Test
+    void webConsoleKeyIsABoolean() throws Exception {
+        assertEquals(Map.of("web-console", "false"), file(yaml("web-console: false\n")));
+        assertTrue(refusal(Map.of(), "--config-file", yaml("web-console: maybe\n").toString()).contains("web-console"));
+    }
 }
