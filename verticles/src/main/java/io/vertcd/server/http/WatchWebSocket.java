@@ -40,7 +40,7 @@ public final class WatchWebSocket {
     private final Supplier<Watches> watches;
     private final ResponseHeaders headers;
     private final int maxRequestBytes;
-    /** Checks READ on each watched range at creation, with the upgrade request's token (header token or Authorization). */
+    /** Checks READ on each watched range at creation, with the upgrade request's token ({@link #tokenHeaders}). */
     private final io.vertcd.server.auth.Authenticator auth;
 
     /** As {@link WatchService#WatchService}. */
