@@ -25,14 +25,20 @@ public interface TokenProvider {
      */
     AuthInfo info(String token, long currentRevision);
 
-    /** Auth was enabled (etcd tokenProvider.enable). */
-    void enable();
+    /** Auth was enabled (etcd tokenProvider.enable); nothing to do for a provider that keeps no tokens. */
+    default void enable() {
+    }
 
-    /** Auth was disabled: forget every token (etcd tokenProvider.disable). */
-    void disable();
+    /** Auth was disabled: forget every token (etcd tokenProvider.disable); nothing to do for one that keeps none. */
+    default void disable() {
+    }
 
-    /** The user was deleted or its password changed: its tokens stop working (etcd invalidateUser). */
-    void invalidateUser(String username);
+    /**
+     * The user was deleted or its password changed: its tokens stop working (etcd invalidateUser); a provider
+     * of self-contained tokens (JWT) cannot take them back, as in etcd.
+     */
+    default void invalidateUser(String username) {
+    }
 
     /** A provider that issues empty tokens and knows none: for stores nobody serves from (tools, tests). */
     TokenProvider NONE = new TokenProvider() {
@@ -44,18 +50,6 @@ public interface TokenProvider {
         @Override
         public AuthInfo info(String token, long currentRevision) {
             return null;
-        }
-
-        @Override
-        public void enable() {
-        }
-
-        @Override
-        public void disable() {
-        }
-
-        @Override
-        public void invalidateUser(String username) {
         }
     };
 }

@@ -193,16 +193,4 @@ public final class JwtTokens implements TokenProvider {
             return null;
         }
     }
-
-    @Override
-    public void enable() {
-    }
-
-    @Override
-    public void disable() {
-    }
-
-    @Override
-    public void invalidateUser(String username) {
-    }
 }
